@@ -1,0 +1,64 @@
+"""The OneTrip API: `create_app(config)` wires settings, the store, blueprints and error handling."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+
+from .config import ensure_private_dir, load_config
+from .errors import OneTripApi, register_error_handlers
+from .http_hardening import init_http_hardening
+from .observability import configure_logging, init_request_ids
+from .store import ensure_indexes, open_store
+from .web import init_web
+
+VERSION = "0.1.0"
+
+API_SPEC = {
+    "API_TITLE": "OneTrip 一次办 API",
+    "API_VERSION": "v1",
+    "OPENAPI_VERSION": "3.1.0",
+    "OPENAPI_URL_PREFIX": "/api",
+    "OPENAPI_JSON_PATH": "v1/openapi.json",
+    "OPENAPI_SWAGGER_UI_PATH": "/docs",
+    "OPENAPI_SWAGGER_UI_URL": "/api/docs/assets/",
+    "API_SPEC_OPTIONS": {
+        "info": {"description": "最多跑一次 — the backend of the OneTrip mini-program and PWA. Errors: {status, code, message, errors}."},
+    },
+}
+
+
+def _blueprints() -> list:
+    from .health.routes import blp as health
+
+    return [health]
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    settings = load_config(config)
+    app = Flask(__name__, static_folder=None)
+    app.config.update(settings)
+    app.config.update(API_SPEC)
+    app.config["VERSION"] = VERSION
+    app.config.setdefault("SWAGGER_UI_DIR", os.path.join(settings["PWA_DIST"], "swagger-ui"))
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+
+    configure_logging(settings["LOG_LEVEL"])
+    ensure_private_dir(settings["KEYS_DIR"]) if not settings.get("MONGODB_URI") else None
+
+    store = open_store(settings)
+    ensure_indexes(store)
+    app.extensions["store"] = store
+
+    register_error_handlers(app)
+    init_request_ids(app)
+    init_http_hardening(app)
+
+    api = OneTripApi(app)
+    for blueprint in _blueprints():
+        api.register_blueprint(blueprint)
+    init_web(app)
+    return app

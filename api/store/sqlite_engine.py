@@ -1,0 +1,434 @@
+"""The embedded engine: a subset of pymongo's Collection API over one SQLite file.
+
+Each collection is a table `(id PRIMARY KEY, doc TEXT)` holding the document as JSON. Each thread
+has its own connection (WAL mode, busy timeout). A write that reads first (update, upsert,
+find_one_and_update) runs inside BEGIN IMMEDIATE, so it holds SQLite's single write lock from the
+read to the write and is atomic across threads and processes.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from contextlib import contextmanager
+from typing import Any, Iterator
+
+from bson import ObjectId
+from pymongo import ReturnDocument
+from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure
+from pymongo.results import DeleteResult, InsertManyResult, InsertOneResult, UpdateResult
+
+from .matching import matches, project, sort_key, validate_filter
+from .sqlite_sql import compile_filter, compile_sort, json_path, path_expression
+from .updates import apply_update, upsert_seed, validate_update
+
+_TABLE_PREFIX = "c_"
+
+
+def _dumps(document: dict) -> str:
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def _check_id(value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise TypeError(f"the embedded engine needs _id to be a string or a number, not {type(value).__name__}")
+
+
+def normalize_sort(sort: Any, direction: int | None = None) -> list[tuple[str, int]]:
+    if sort is None:
+        return []
+    if isinstance(sort, str):
+        return [(sort, direction or 1)]
+    return [(key, int(d)) for key, d in (sort.items() if isinstance(sort, dict) else sort)]
+
+
+class SQLiteStore:
+    """One SQLite database file; `store["name"]` is a collection."""
+
+    engine = "sqlite"
+
+    def __init__(self, path: str, busy_timeout_ms: int = 5000):
+        self.path = path
+        self.busy_timeout_ms = busy_timeout_ms
+        self._local = threading.local()
+        self._collections: dict[str, SQLiteCollection] = {}
+        self._lock = threading.Lock()
+        conn = self.connection()
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS _store_indexes ("
+            " collection TEXT NOT NULL, name TEXT NOT NULL, keys TEXT NOT NULL, is_unique INTEGER NOT NULL,"
+            " PRIMARY KEY (collection, name))"
+        )
+
+    def connection(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=self.busy_timeout_ms / 1000)
+            conn.execute(f"PRAGMA busy_timeout={int(self.busy_timeout_ms)}")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=OFF")
+            self._local.conn = conn
+        return conn
+
+    def __getitem__(self, name: str) -> SQLiteCollection:
+        collection = self._collections.get(name)
+        if collection is None:
+            with self._lock:
+                collection = self._collections.get(name) or SQLiteCollection(self, name)
+                self._collections[name] = collection
+        return collection
+
+    def __getattr__(self, name: str) -> SQLiteCollection:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self[name]
+
+    def list_collection_names(self) -> list[str]:
+        rows = self.connection().execute("SELECT name FROM sqlite_master WHERE type='table' AND name LIKE 'c\\_%' ESCAPE '\\'")
+        return sorted(row[0][len(_TABLE_PREFIX) :] for row in rows)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All store calls on this thread inside the block commit together or not at all."""
+        conn = self.connection()
+        if conn.in_transaction:
+            raise RuntimeError("transactions do not nest")
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield None
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """A write lock for one operation, or the caller's transaction if one is open."""
+        conn = self.connection()
+        if conn.in_transaction:
+            yield conn
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def ping(self) -> dict:
+        self.connection().execute("SELECT 1").fetchone()
+        return {"engine": self.engine, "ok": True}
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+
+class SQLiteCollection:
+    def __init__(self, store: SQLiteStore, name: str):
+        if not name or not all(c.isalnum() or c == "_" for c in name):
+            raise ValueError(f"collection name {name!r}: letters, digits and _ only")
+        self.store = store
+        self.name = name
+        self.table = f'"{_TABLE_PREFIX}{name}"'
+        self.store.connection().execute(f"CREATE TABLE IF NOT EXISTS {self.table} (id PRIMARY KEY, doc TEXT NOT NULL)")
+        self._load_indexes()
+
+    # -- indexes -----------------------------------------------------------------------------
+
+    def _load_indexes(self) -> None:
+        rows = self.store.connection().execute(
+            "SELECT name, keys, is_unique FROM _store_indexes WHERE collection = ?", (self.name,)
+        ).fetchall()
+        self._indexes = {name: (json.loads(keys), bool(unique)) for name, keys, unique in rows}
+        self.indexed_paths = frozenset(path for keys, _ in self._indexes.values() for path, _ in keys)
+
+    def create_index(self, keys: Any, unique: bool = False, name: str | None = None, **kwargs: Any) -> str:
+        if kwargs:
+            raise NotImplementedError(f"index options {sorted(kwargs)} are not supported by the embedded engine")
+        spec = [[path, direction] for path, direction in normalize_sort(keys)]
+        for path, direction in spec:
+            if direction not in (1, -1):
+                raise NotImplementedError(f"index direction {direction!r} is not supported (1 or -1 only)")
+            json_path(path) if path != "_id" else None
+        name = name or "_".join(f"{path}_{direction}" for path, direction in spec)
+        self._load_indexes()
+        if name in self._indexes:
+            if self._indexes[name] != (spec, unique):
+                raise OperationFailure(f"an index named {name!r} exists with different options", code=85)
+            return name
+        columns = ", ".join(f"{path_expression(p)} {'DESC' if d < 0 else 'ASC'}" for p, d in spec)
+        sql_name = f'"ix_{self.name}_{name}"'
+        with self.store._write() as conn:
+            for path, _ in spec:
+                if path != "_id" and conn.execute(
+                    f"SELECT 1 FROM {self.table} WHERE json_type(doc, '{json_path(path)}') = 'array' LIMIT 1"
+                ).fetchone():
+                    raise NotImplementedError(f"{self.name}.{path} holds arrays: multikey indexes are not supported by the embedded engine")
+            try:
+                conn.execute(f"CREATE {'UNIQUE ' if unique else ''}INDEX IF NOT EXISTS {sql_name} ON {self.table} ({columns})")
+            except sqlite3.IntegrityError as exc:
+                raise DuplicateKeyError(f"E11000 duplicate key error building index {name}: {exc}", code=11000) from exc
+            conn.execute(
+                "INSERT OR REPLACE INTO _store_indexes (collection, name, keys, is_unique) VALUES (?, ?, ?, ?)",
+                (self.name, name, json.dumps(spec), int(unique)),
+            )
+        self._load_indexes()
+        return name
+
+    def index_information(self) -> dict:
+        self._load_indexes()
+        info = {"_id_": {"key": [("_id", 1)]}}
+        for name, (keys, unique) in self._indexes.items():
+            info[name] = {"key": [tuple(k) for k in keys], **({"unique": True} if unique else {})}
+        return info
+
+    def _guard_indexed_paths(self, document: dict) -> None:
+        for path in self.indexed_paths:
+            node: Any = document
+            for part in path.split("."):
+                if isinstance(node, list):
+                    raise NotImplementedError(
+                        f"{self.name}.{path} is indexed and cannot hold arrays in the embedded engine (no multikey indexes)"
+                    )
+                if not isinstance(node, dict) or part not in node:
+                    node = None
+                    break
+                node = node[part]
+            if isinstance(node, list):
+                raise NotImplementedError(
+                    f"{self.name}.{path} is indexed and cannot hold arrays in the embedded engine (no multikey indexes)"
+                )
+
+    # -- writes ------------------------------------------------------------------------------
+
+    def _prepare(self, document: dict) -> tuple[Any, str]:
+        if not isinstance(document, dict):
+            raise TypeError("document must be a dict")
+        if "_id" not in document:
+            document["_id"] = str(ObjectId())
+        _check_id(document["_id"])
+        self._guard_indexed_paths(document)
+        return document["_id"], _dumps(document)
+
+    def _duplicate(self, exc: sqlite3.IntegrityError) -> DuplicateKeyError:
+        return DuplicateKeyError(f"E11000 duplicate key error collection: {self.name} ({exc})", code=11000)
+
+    def insert_one(self, document: dict, session: Any = None, **kwargs: Any) -> InsertOneResult:
+        row = self._prepare(document)
+        with self.store._write() as conn:
+            try:
+                conn.execute(f"INSERT INTO {self.table} (id, doc) VALUES (?, ?)", row)
+            except sqlite3.IntegrityError as exc:
+                raise self._duplicate(exc) from exc
+        return InsertOneResult(row[0], True)
+
+    def insert_many(self, documents: list[dict], ordered: bool = True, session: Any = None, **kwargs: Any) -> InsertManyResult:
+        if not ordered:
+            raise NotImplementedError("insert_many(ordered=False) is not supported by the embedded engine")
+        rows = [self._prepare(document) for document in documents]
+        if not rows:
+            raise TypeError("documents must be a non-empty list")
+        error = None
+        with self.store._write() as conn:
+            before = conn.total_changes
+            try:
+                conn.executemany(f"INSERT INTO {self.table} (id, doc) VALUES (?, ?)", rows)
+            except sqlite3.IntegrityError as exc:
+                # Like MongoDB's ordered insert: the documents before the duplicate stay inserted.
+                done = conn.total_changes - before
+                error = {"writeErrors": [{"index": done, "code": 11000, "errmsg": f"E11000 duplicate key error: {exc}"}], "nInserted": done}
+        if error:
+            raise BulkWriteError(error)
+        return InsertManyResult([row[0] for row in rows], True)
+
+    def _replace(self, conn: sqlite3.Connection, old_id: Any, document: dict) -> None:
+        self._guard_indexed_paths(document)
+        try:
+            conn.execute(f"UPDATE {self.table} SET doc = ? WHERE id = ?", (_dumps(document), old_id))
+        except sqlite3.IntegrityError as exc:
+            raise self._duplicate(exc) from exc
+
+    def _upsert(self, conn: sqlite3.Connection, query: dict, update: dict) -> dict:
+        document = apply_update(upsert_seed(query), update, inserting=True)
+        row = self._prepare(document)
+        try:
+            conn.execute(f"INSERT INTO {self.table} (id, doc) VALUES (?, ?)", row)
+        except sqlite3.IntegrityError as exc:
+            raise self._duplicate(exc) from exc
+        return document
+
+    def _update(self, query: dict, update: dict, upsert: bool, many: bool) -> UpdateResult:
+        validate_filter(query)
+        validate_update(update)
+        matched = modified = 0
+        with self.store._write() as conn:
+            for document in list(self._iterate(query, [], 0, 0 if many else 1)):
+                matched += 1
+                new = apply_update(document, update)
+                if new != document:
+                    self._replace(conn, document["_id"], new)
+                    modified += 1
+            if matched == 0 and upsert:
+                document = self._upsert(conn, query, update)
+                return UpdateResult({"n": 1, "nModified": 0, "upserted": document["_id"]}, True)
+        return UpdateResult({"n": matched, "nModified": modified}, True)
+
+    def update_one(self, filter: dict, update: dict, upsert: bool = False, session: Any = None, **kwargs: Any) -> UpdateResult:
+        return self._update(filter, update, upsert, many=False)
+
+    def update_many(self, filter: dict, update: dict, upsert: bool = False, session: Any = None, **kwargs: Any) -> UpdateResult:
+        return self._update(filter, update, upsert, many=True)
+
+    def find_one_and_update(
+        self,
+        filter: dict,
+        update: dict,
+        projection: Any = None,
+        sort: Any = None,
+        upsert: bool = False,
+        return_document: bool = ReturnDocument.BEFORE,
+        session: Any = None,
+        **kwargs: Any,
+    ) -> dict | None:
+        validate_filter(filter)
+        validate_update(update)
+        with self.store._write() as conn:
+            found = next(self._iterate(filter, normalize_sort(sort), 0, 1), None)
+            if found is None:
+                if not upsert:
+                    return None
+                new = self._upsert(conn, filter, update)
+                return project(new, projection) if return_document == ReturnDocument.AFTER else None
+            new = apply_update(found, update)
+            if new != found:
+                self._replace(conn, found["_id"], new)
+        return project(new if return_document == ReturnDocument.AFTER else found, projection)
+
+    def _delete(self, query: dict, many: bool) -> DeleteResult:
+        validate_filter(query)
+        with self.store._write() as conn:
+            ids = [doc["_id"] for doc in self._iterate(query, [], 0, 0 if many else 1)]
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                conn.execute(f"DELETE FROM {self.table} WHERE id IN ({', '.join('?' for _ in chunk)})", chunk)
+        return DeleteResult({"n": len(ids)}, True)
+
+    def delete_one(self, filter: dict, session: Any = None, **kwargs: Any) -> DeleteResult:
+        return self._delete(filter, many=False)
+
+    def delete_many(self, filter: dict, session: Any = None, **kwargs: Any) -> DeleteResult:
+        return self._delete(filter, many=True)
+
+    def drop(self, session: Any = None) -> None:
+        with self.store._write() as conn:
+            for name in self._indexes:
+                conn.execute(f'DROP INDEX IF EXISTS "ix_{self.name}_{name}"')
+            conn.execute("DELETE FROM _store_indexes WHERE collection = ?", (self.name,))
+            conn.execute(f"DELETE FROM {self.table}")
+        self._load_indexes()
+
+    # -- reads -------------------------------------------------------------------------------
+
+    def _select(self, query: dict, sort: list, skip: int, limit: int, columns: str = "doc"):
+        """The SQL for a query and whatever of it must still be checked in Python."""
+        compiled = compile_filter(query, self.indexed_paths)
+        residual = compiled.residual_filter
+        sql = f"SELECT {columns} FROM {self.table} WHERE {compiled.where}"
+        order = compile_sort(sort, self.indexed_paths) if sort else None
+        if order:
+            sql += f" ORDER BY {order}"
+        python_sort = bool(sort) and order is None
+        if residual is None and not python_sort and (limit or skip):
+            sql += f" LIMIT {int(limit) if limit else -1} OFFSET {int(skip)}"
+        return sql, compiled.params, residual, python_sort
+
+    def _iterate(self, query: dict, sort: list, skip: int, limit: int) -> Iterator[dict]:
+        sql, params, residual, python_sort = self._select(query, sort, skip, limit)
+        rows = self.store.connection().execute(sql, params)
+        documents = (json.loads(row[0]) for row in rows)
+        if residual is None and not python_sort:
+            yield from documents
+            return
+        if residual is not None:
+            documents = (d for d in documents if matches(d, residual))
+        if python_sort:
+            documents = iter(sorted(documents, key=lambda d: sort_key(d, sort)))
+        taken = 0
+        for index, document in enumerate(documents):
+            if index < skip:
+                continue
+            yield document
+            taken += 1
+            if limit and taken >= limit:
+                return
+
+    def find(self, filter: dict | None = None, projection: Any = None, skip: int = 0, limit: int = 0, sort: Any = None, session: Any = None, **kwargs: Any) -> Cursor:
+        if kwargs:
+            raise NotImplementedError(f"find options {sorted(kwargs)} are not supported by the embedded engine")
+        query = filter or {}
+        validate_filter(query)
+        return Cursor(self, query, projection, skip, limit, normalize_sort(sort))
+
+    def find_one(self, filter: Any = None, projection: Any = None, sort: Any = None, session: Any = None, **kwargs: Any) -> dict | None:
+        if filter is not None and not isinstance(filter, dict):
+            filter = {"_id": filter}
+        return next(iter(self.find(filter, projection, sort=sort, limit=1)), None)
+
+    def count_documents(self, filter: dict, skip: int = 0, limit: int = 0, session: Any = None, **kwargs: Any) -> int:
+        validate_filter(filter)
+        compiled = compile_filter(filter, self.indexed_paths)
+        if compiled.residual_filter is None:
+            sql = f"SELECT count(*) FROM (SELECT 1 FROM {self.table} WHERE {compiled.where}"
+            sql += f" LIMIT {int(limit) if limit else -1} OFFSET {int(skip)})"
+            return self.store.connection().execute(sql, compiled.params).fetchone()[0]
+        return sum(1 for _ in self._iterate(filter, [], skip, limit))
+
+    def estimated_document_count(self, **kwargs: Any) -> int:
+        return self.store.connection().execute(f"SELECT count(*) FROM {self.table}").fetchone()[0]
+
+    def explain_query_plan(self, filter: dict, sort: Any = None) -> list[str]:
+        """SQLite's EXPLAIN QUERY PLAN lines for a find; tests use it to prove an index is used."""
+        sql, params, _, _ = self._select(filter, normalize_sort(sort), 0, 0)
+        return [row[3] for row in self.store.connection().execute("EXPLAIN QUERY PLAN " + sql, params)]
+
+
+class Cursor:
+    """The chainable part of pymongo's Cursor: sort, skip, limit, iteration."""
+
+    def __init__(self, collection: SQLiteCollection, query: dict, projection: Any, skip: int, limit: int, sort: list):
+        self._collection = collection
+        self._query = query
+        self._projection = projection
+        self._skip = skip
+        self._limit = limit
+        self._sort = sort
+
+    def sort(self, key: Any, direction: int | None = None) -> Cursor:
+        self._sort = normalize_sort(key, direction)
+        return self
+
+    def skip(self, count: int) -> Cursor:
+        if count < 0:
+            raise ValueError("skip must be >= 0")
+        self._skip = count
+        return self
+
+    def limit(self, count: int) -> Cursor:
+        if count < 0:
+            raise ValueError("limit must be >= 0 in the embedded engine")
+        self._limit = count
+        return self
+
+    def __iter__(self) -> Iterator[dict]:
+        for document in self._collection._iterate(self._query, self._sort, self._skip, self._limit):
+            yield project(document, self._projection) if self._projection else document
+
+    def to_list(self, length: int | None = None) -> list[dict]:
+        items = list(self)
+        return items if length is None else items[:length]

@@ -1,0 +1,143 @@
+"""Compiling the indexed part of a MongoDB filter to SQL for the embedded engine.
+
+SQLite uses an expression index only when a query repeats the indexed expression exactly, so every
+index key and every query on an indexed path use `path_expression()`. Missing fields and JSON null
+both become one sentinel (-Inf, which JSON cannot hold) so that a unique index treats them as one
+value, as MongoDB does. Terms on paths without an index are returned as a residual filter that the
+caller checks in Python: the answer is exact either way, the index only makes it fast.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .matching import is_operator_dict
+
+PATH_PART = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+NULL_SENTINEL = "-9e999"
+_RANGE_SQL = {"$gt": ">", "$gte": ">=", "$lt": "<", "$lte": "<="}
+
+
+def json_path(path: str) -> str:
+    parts = path.split(".")
+    if not all(PATH_PART.match(p) for p in parts):
+        raise ValueError(f"field path {path!r} cannot be indexed or sorted in SQL (letters, digits, _ only)")
+    return "$." + ".".join(parts)
+
+
+def path_expression(path: str) -> str:
+    if path == "_id":
+        return "id"
+    return f"coalesce(json_extract(doc, '{json_path(path)}'), {NULL_SENTINEL})"
+
+
+def type_guard(path: str, value: Any) -> str:
+    if path == "_id":
+        return ""
+    types = "'text'" if isinstance(value, str) else "'integer', 'real'"
+    return f" AND json_type(doc, '{json_path(path)}') IN ({types})"
+
+
+def _scalar(value: Any) -> bool:
+    return isinstance(value, (str, int, float)) and not isinstance(value, bool)
+
+
+class Compiled:
+    """SQL for what an index answers, plus the residual filter for Python."""
+
+    def __init__(self):
+        self.clauses: list[str] = []
+        self.params: list[Any] = []
+        self.residual: list[dict] = []
+
+    @property
+    def where(self) -> str:
+        return " AND ".join(self.clauses) if self.clauses else "1"
+
+    @property
+    def residual_filter(self) -> dict | None:
+        if not self.residual:
+            return None
+        return self.residual[0] if len(self.residual) == 1 else {"$and": self.residual}
+
+
+def compile_filter(query: dict, indexed: frozenset[str]) -> Compiled:
+    out = Compiled()
+    _compile_into(out, query, indexed)
+    return out
+
+
+def _compile_into(out: Compiled, query: dict, indexed: frozenset[str]) -> None:
+    for key, condition in query.items():
+        if key == "$and":
+            for sub in condition:
+                _compile_into(out, sub, indexed)
+        elif key == "$or":
+            _compile_or(out, condition, indexed)
+        elif key != "_id" and key not in indexed:
+            out.residual.append({key: condition})
+        elif is_operator_dict(condition):
+            _compile_operators(out, key, condition)
+        elif _scalar(condition) or (condition is None and key != "_id"):
+            _equality(out, key, condition)
+        else:
+            out.residual.append({key: condition})
+
+
+def _compile_or(out: Compiled, branches: list[dict], indexed: frozenset[str]) -> None:
+    compiled = [compile_filter(branch, indexed) for branch in branches]
+    if any(c.residual for c in compiled):
+        out.residual.append({"$or": branches})
+        return
+    out.clauses.append("(" + " OR ".join(f"({c.where})" for c in compiled) + ")")
+    for c in compiled:
+        out.params.extend(c.params)
+
+
+def _equality(out: Compiled, path: str, value: Any) -> None:
+    expression = path_expression(path)
+    if value is None:
+        out.clauses.append(f"{expression} = {NULL_SENTINEL}")
+    else:
+        out.clauses.append(f"{expression} = ?{type_guard(path, value)}")
+        out.params.append(value)
+
+
+def _compile_operators(out: Compiled, path: str, condition: dict) -> None:
+    rest = {}
+    for op, operand in condition.items():
+        if op == "$eq" and (_scalar(operand) or (operand is None and path != "_id")):
+            _equality(out, path, operand)
+        elif op in _RANGE_SQL and _scalar(operand):
+            out.clauses.append(f"{path_expression(path)} {_RANGE_SQL[op]} ?{type_guard(path, operand)}")
+            out.params.append(operand)
+        elif op == "$in" and operand and _uniform_scalars(operand):
+            marks = ", ".join("?" for _ in operand)
+            out.clauses.append(f"{path_expression(path)} IN ({marks}){type_guard(path, operand[0])}")
+            out.params.extend(operand)
+        else:
+            rest[op] = operand
+    if rest:
+        out.residual.append({path: rest})
+
+
+def _uniform_scalars(values: list) -> bool:
+    if not all(_scalar(v) for v in values):
+        return False
+    return len({isinstance(v, str) for v in values}) == 1
+
+
+def compile_sort(spec: list[tuple[str, int]], indexed: frozenset[str]) -> str | None:
+    """ORDER BY for the sort, or None when a key cannot be sorted in SQL."""
+    terms = []
+    for path, direction in spec:
+        if path == "_id" or path in indexed:
+            expression = path_expression(path)
+        else:
+            try:
+                expression = f"json_extract(doc, '{json_path(path)}')"
+            except ValueError:
+                return None
+        terms.append(f"{expression} {'DESC' if direction < 0 else 'ASC'}")
+    return ", ".join(terms)
