@@ -31,9 +31,11 @@ API_SPEC = {
 
 
 def _blueprints() -> list:
+    from auth.routes import wellknown
+
     from .health.routes import blp as health
 
-    return [health]
+    return [health, wellknown]
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:

@@ -22,6 +22,8 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
     "PUBLIC_BASE_URL": "http://127.0.0.1:8000",
     "LOG_LEVEL": "INFO",
+    "JWT_ISSUER": "onetrip",
+    "ACCESS_TOKEN_SECONDS": 15 * 60,
     "TESTING": False,
 }
 
@@ -35,6 +37,8 @@ _ENV_NAMES = {
     "MAX_CONTENT_LENGTH": "ONETRIP_MAX_CONTENT_LENGTH",
     "PUBLIC_BASE_URL": "ONETRIP_PUBLIC_BASE_URL",
     "LOG_LEVEL": "ONETRIP_LOG_LEVEL",
+    "JWT_ISSUER": "ONETRIP_JWT_ISSUER",
+    "ACCESS_TOKEN_SECONDS": "ONETRIP_ACCESS_TOKEN_SECONDS",
 }
 
 
@@ -78,10 +82,18 @@ def read_or_create_secret(keys_dir: str, name: str, generate) -> bytes:
     except FileNotFoundError:
         pass
     data = generate()
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    temporary = f"{path}.{os.getpid()}.tmp"
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
         os.write(fd, data)
+        os.fsync(fd)
     finally:
         os.close(fd)
-    with open(path, "rb") as handle:  # another process may have won the race: its key is the key
+    try:
+        os.link(temporary, path)  # atomic, and fails if another process created the key first
+    except FileExistsError:
+        pass
+    finally:
+        os.unlink(temporary)
+    with open(path, "rb") as handle:  # whoever won the race: its key is the key
         return handle.read()

@@ -106,7 +106,11 @@ def handle_http_exception(error: HTTPException):
 
 
 def handle_domain_error(error: DomainError):
-    headers = [("Retry-After", str(error.retry_after))] if getattr(error, "retry_after", None) else None
+    headers = []
+    if getattr(error, "retry_after", None):
+        headers.append(("Retry-After", str(error.retry_after)))
+    if error.status == 401:
+        headers.append(("WWW-Authenticate", 'Bearer realm="onetrip"'))
     return error_response(error.status, error.code, error.message, error.errors, headers)
 
 

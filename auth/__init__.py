@@ -1,0 +1,1 @@
+"""Identity and sessions: real-name accounts, registry adapters, tokens, roles, field encryption."""

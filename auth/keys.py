@@ -1,0 +1,83 @@
+"""The Ed25519 signing keys of access tokens, one PEM file per key id under KEYS_DIR.
+
+The newest key signs; every key still on disk verifies and is published at
+/.well-known/jwks.json, so rotating keys never logs anyone out.
+"""
+
+from __future__ import annotations
+
+import base64
+import glob
+import os
+import time
+from dataclasses import dataclass
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from api.config import read_or_create_secret
+
+PREFIX = "jwt-ed25519-"
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    kid: str
+    private_key: Ed25519PrivateKey
+    created: float
+
+    @property
+    def public_key(self) -> Ed25519PublicKey:
+        return self.private_key.public_key()
+
+    def jwk(self) -> dict:
+        raw = self.public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        x = base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+        return {"kty": "OKP", "crv": "Ed25519", "x": x, "kid": self.kid, "use": "sig", "alg": "EdDSA"}
+
+
+def _pem() -> bytes:
+    return Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+
+
+def new_key(keys_dir: str) -> str:
+    """Create a key; it signs from now on. Returns its kid (sortable by creation time)."""
+    now = time.time()
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now)) + f"{int(now * 1e6) % 1_000_000:06d}"
+    kid = stamp + "-" + base64.b32encode(os.urandom(5)).decode().lower()
+    read_or_create_secret(keys_dir, f"{PREFIX}{kid}.pem", _pem)
+    return kid
+
+
+class KeyRing:
+    def __init__(self, keys_dir: str):
+        self.keys_dir = keys_dir
+        self.reload()
+        if not self.keys:
+            new_key(keys_dir)
+            self.reload()
+
+    def reload(self) -> None:
+        keys = {}
+        for path in sorted(glob.glob(os.path.join(self.keys_dir, f"{PREFIX}*.pem"))):
+            kid = os.path.basename(path)[len(PREFIX) : -len(".pem")]
+            with open(path, "rb") as handle:
+                private_key = serialization.load_pem_private_key(handle.read(), password=None)
+            keys[kid] = SigningKey(kid, private_key, os.path.getmtime(path))
+        self.keys = keys
+
+    @property
+    def signer(self) -> SigningKey:
+        return self.keys[max(self.keys)]
+
+    def public_key(self, kid: str) -> Ed25519PublicKey | None:
+        key = self.keys.get(kid)
+        if key is None:
+            self.reload()  # another process may have rotated
+            key = self.keys.get(kid)
+        return key.public_key if key else None
+
+    def jwks(self) -> dict:
+        return {"keys": [key.jwk() for _, key in sorted(self.keys.items())]}
