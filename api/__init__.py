@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask
 
+from .cli import init_cli
 from .config import ensure_private_dir, load_config
 from .errors import OneTripApi, register_error_handlers
 from .http_hardening import init_http_hardening
@@ -25,7 +26,9 @@ API_SPEC = {
     "OPENAPI_SWAGGER_UI_PATH": "/docs",
     "OPENAPI_SWAGGER_UI_URL": "/api/docs/assets/",
     "API_SPEC_OPTIONS": {
-        "info": {"description": "最多跑一次 — the backend of the OneTrip mini-program and PWA. Errors: {status, code, message, errors}."},
+        "info": {
+            "description": "最多跑一次 — backend of the OneTrip mini-program and PWA. Errors: {status, code, message, errors}."
+        },
     },
 }
 
@@ -63,4 +66,5 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     for blueprint in _blueprints():
         api.register_blueprint(blueprint)
     init_web(app)
+    init_cli(app)
     return app
