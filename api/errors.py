@@ -42,7 +42,9 @@ class DomainError(Exception):
     code = "bad_request"
     message = "请求无法处理"
 
-    def __init__(self, message: str | None = None, *, code: str | None = None, errors: dict | None = None, status: int | None = None):
+    def __init__(
+        self, message: str | None = None, *, code: str | None = None, errors: dict | None = None, status: int | None = None
+    ):
         super().__init__(message or self.message)
         self.message = message or self.message
         self.code = code or self.code

@@ -39,7 +39,11 @@ def test_malformed_json_to_a_route_that_takes_a_body_is_a_400(app, client):
 
 def test_a_body_that_is_not_json_is_a_415(app, client):
     app.add_url_rule("/api/v1/echo-test", "echo_for_test", lambda: {"ok": True}, methods=["POST"])
-    assert_error(client.post("/api/v1/echo-test", data="a=1", content_type="application/x-www-form-urlencoded"), 415, "unsupported_media_type")
+    assert_error(
+        client.post("/api/v1/echo-test", data="a=1", content_type="application/x-www-form-urlencoded"),
+        415,
+        "unsupported_media_type",
+    )
     assert_error(client.post("/api/v1/echo-test", data="hello", content_type="text/plain"), 415, "unsupported_media_type")
 
 

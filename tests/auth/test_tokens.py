@@ -34,7 +34,15 @@ def protected(app):
 
 def claims(app, **changes):
     now = int(time.time())
-    base = {"iss": app.config["JWT_ISSUER"], "aud": AUDIENCE, "sub": "acc-1", "roles": ["citizen"], "acr": 1, "iat": now, "exp": now + 60}
+    base = {
+        "iss": app.config["JWT_ISSUER"],
+        "aud": AUDIENCE,
+        "sub": "acc-1",
+        "roles": ["citizen"],
+        "acr": 1,
+        "iat": now,
+        "exp": now + 60,
+    }
     base.update(changes)
     return base
 
@@ -72,7 +80,9 @@ def test_an_unsigned_alg_none_token_is_a_401(app, protected):
 
 
 def test_hs256_signed_with_the_public_key_as_secret_is_a_401(app, protected):
-    public = keyring(app).signer.public_key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    public = keyring(app).signer.public_key.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
     header = {"alg": "HS256", "kid": keyring(app).signer.kid}
     import hashlib
     import hmac
