@@ -91,7 +91,13 @@ def test_an_unknown_province_code_is_refused():
 
 @pytest.mark.parametrize(
     ("value", "message"),
-    [("", "18位"), ("4302021990010100", "18位"), ("430202199001010012", None), ("43020219900101001A", "数字"), ("430202900101001", "15位")],
+    [
+        ("", "18位"),
+        ("4302021990010100", "18位"),
+        ("430202199001010012", None),
+        ("43020219900101001A", "数字"),
+        ("430202900101001", "15位"),
+    ],
 )
 def test_wrong_lengths_and_characters_say_what_is_wrong(value, message):
     with pytest.raises(InvalidNumber, match=message or "校验码"):
