@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-PWA_SOURCES := $(shell find pwa/src pwa/public pwa/index.html pwa/vite.config.js pwa/package.json -type f 2>/dev/null)
+PWA_SOURCES := $(shell find pwa/src pwa/public pwa/scripts pwa/index.html pwa/vite.config.js pwa/package.json -type f 2>/dev/null)
 
 .PHONY: run test install pwa chromium lint bench demo clean
 

@@ -1,0 +1,83 @@
+import { defineConfig } from 'vite'
+import vue from '@vitejs/plugin-vue'
+import Components from 'unplugin-vue-components/vite'
+import { VantResolver } from '@vant/auto-import-resolver'
+import { VitePWA } from 'vite-plugin-pwa'
+import { createHash } from 'node:crypto'
+import { readFileSync, readdirSync, statSync } from 'node:fs'
+
+const THEME_COLOR = '#1989fa'
+
+// Names the service worker's caches after the app's sources: a release that changes the app
+// gets a new cache and cleanupOutdatedCaches deletes the old one when the new worker activates;
+// a rebuild of the same sources gives the same worker, so phones are not asked to update.
+const BUILD_INPUTS = ['index.html', 'vite.config.js', 'package-lock.json', 'src', 'public']
+
+function buildId() {
+  if (process.env.ONETRIP_BUILD_ID) return process.env.ONETRIP_BUILD_ID
+  const root = new URL('./', import.meta.url)
+  const files = BUILD_INPUTS.flatMap((input) =>
+    statSync(new URL(input, root)).isDirectory()
+      ? readdirSync(new URL(input, root), { recursive: true }).map((file) => `${input}/${file}`)
+      : [input],
+  )
+  const hash = createHash('sha256')
+  for (const file of files.sort()) {
+    const url = new URL(file, root)
+    if (statSync(url).isFile()) hash.update(file).update(readFileSync(url))
+  }
+  return hash.digest('hex').slice(0, 10)
+}
+
+export default defineConfig({
+  plugins: [
+    vue(),
+    // <van-*> tags in templates import the component and its stylesheet on demand.
+    Components({ resolvers: [VantResolver()], dts: false }),
+    VitePWA({
+      registerType: 'prompt', // a new version waits until the user agrees: src/sw/useServiceWorkerUpdates.js
+      strategies: 'generateSW',
+      injectRegister: false, // registered there too, by useRegisterSW
+      includeManifestIcons: false, // public/ files, icons included, are precached by globPatterns
+      manifest: {
+        name: '一次办 · 最多跑一次',
+        short_name: '一次办',
+        description: '一件事一次办，最多跑一次',
+        lang: 'zh-CN',
+        dir: 'ltr',
+        display: 'standalone',
+        orientation: 'portrait',
+        start_url: '/',
+        scope: '/',
+        theme_color: THEME_COLOR,
+        background_color: '#ffffff',
+        icons: [
+          { src: '/icons/icon-192.png', sizes: '192x192', type: 'image/png' },
+          { src: '/icons/icon-512.png', sizes: '512x512', type: 'image/png' },
+          { src: '/icons/icon-maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+        ],
+      },
+      workbox: {
+        // The app shell only. There is deliberately no runtimeCaching: API responses carry
+        // personal data and must never be stored by the service worker.
+        globPatterns: ['**/*.{js,css,html,ico,png,svg,woff2}'],
+        navigateFallback: '/index.html',
+        navigateFallbackDenylist: [/^\/api\//, /^\/\.well-known\//],
+        cleanupOutdatedCaches: true,
+        cacheId: `onetrip-${buildId()}`,
+      },
+    }),
+  ],
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    rolldownOptions: {
+      // Vue, Vant and the router change less often than the app: one long-cached vendor chunk.
+      output: { codeSplitting: { groups: [{ name: 'vendor', test: /node_modules/ }] } },
+    },
+  },
+  server: {
+    // `npm run dev` talks to the API of `make run` (gunicorn on port 8000).
+    proxy: { '/api': 'http://127.0.0.1:8000' },
+  },
+})

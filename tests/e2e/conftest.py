@@ -1,0 +1,70 @@
+"""Browser fixtures: the real Flask app serving the built PWA, driven by Debian's headless Chromium.
+
+The PWA is not built here: tests run against whatever `npm --prefix pwa run build` left in pwa/dist.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from .serving import make_app, serving
+
+PWA_DIST = Path(__file__).resolve().parents[2] / "pwa" / "dist"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+
+
+@pytest.fixture(scope="session")
+def pwa_dist():
+    """The built PWA; the tests never build it themselves."""
+    if not (PWA_DIST / "index.html").is_file():
+        pytest.fail(
+            "pwa/dist/index.html is missing: build the PWA first with `npm --prefix pwa ci && npm --prefix pwa run build`",
+            pytrace=False,
+        )
+    return PWA_DIST
+
+
+@pytest.fixture(scope="session")
+def live_server(pwa_dist, tmp_path_factory):
+    """Base URL of the real app serving pwa/dist, with a fresh embedded database."""
+    with serving(make_app(tmp_path_factory.mktemp("e2e") / "var", pwa_dist)) as base_url:
+        yield base_url
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package", pytrace=False)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_context_options():
+    """Override in a test module (or parametrize) to change the emulated phone."""
+    return {}
+
+
+@pytest.fixture
+def page(browser, browser_context_options):
+    """A page in a fresh context (no cookies, caches or service workers) on a phone-sized screen."""
+    context = browser.new_context(locale="zh-CN", **PHONE, **browser_context_options)
+    page = context.new_page()
+    yield page
+    context.close()
