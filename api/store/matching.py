@@ -45,21 +45,38 @@ def is_operator_dict(value: Any) -> bool:
 
 def resolve(document: Any, path: str) -> list:
     """Every value that `path` reaches in `document`, descending through arrays like MongoDB."""
+    return _reach(document, path)[0]
+
+
+def _reach(document: Any, path: str) -> tuple[list, bool]:
+    """The values `path` reaches, and whether some branch ends without the field.
+
+    MongoDB's equality to null matches a missing field, including in one subdocument of an array
+    (`{"items.sku": None}` matches `{"items": [{"sku": "A"}, {}]}`).
+    """
     values = [document]
+    missing = False
     for part in path.split("."):
         found = []
         for value in values:
             if isinstance(value, dict):
                 if part in value:
                     found.append(value[part])
+                else:
+                    missing = True
             elif isinstance(value, list):
                 if part.isdigit() and int(part) < len(value):
                     found.append(value[int(part)])
                 for element in value:
-                    if isinstance(element, dict) and part in element:
-                        found.append(element[part])
+                    if isinstance(element, dict):
+                        if part in element:
+                            found.append(element[part])
+                        elif not part.isdigit():
+                            missing = True
+            else:
+                missing = True
         values = found
-    return values
+    return values, missing or not values
 
 
 def _bracket(value: Any) -> int:
@@ -86,7 +103,7 @@ def same(a: Any, b: Any) -> bool:
     if isinstance(a, dict):
         return list(a) == list(b) and all(same(a[k], b[k]) for k in a)
     if isinstance(a, list):
-        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
     return a == b
 
 
@@ -100,8 +117,8 @@ def _candidates(values: list) -> list:
     return out
 
 
-def _equals(values: list, operand: Any) -> bool:
-    if operand is None and not values:
+def _equals(values: list, operand: Any, missing: bool) -> bool:
+    if operand is None and missing:
         return True
     return any(same(v, operand) for v in _candidates(values))
 
@@ -125,15 +142,15 @@ def _compare(values: list, op: str, operand: Any) -> bool:
     return False
 
 
-def _operator_matches(values: list, op: str, operand: Any) -> bool:
+def _operator_matches(values: list, missing: bool, op: str, operand: Any) -> bool:
     if op == "$eq":
-        return _equals(values, operand)
+        return _equals(values, operand, missing)
     if op == "$ne":
-        return not _equals(values, operand)
+        return not _equals(values, operand, missing)
     if op == "$in":
-        return any(_equals(values, o) for o in operand)
+        return any(_equals(values, o, missing) for o in operand)
     if op == "$nin":
-        return not any(_equals(values, o) for o in operand)
+        return not any(_equals(values, o, missing) for o in operand)
     if op == "$exists":
         return bool(values) == bool(operand)
     if op in ("$gt", "$gte", "$lt", "$lte"):
@@ -152,11 +169,11 @@ def matches(document: dict, query: dict) -> bool:
         elif key.startswith("$"):
             raise unsupported(key)
         else:
-            values = resolve(document, key)
+            values, missing = _reach(document, key)
             if is_operator_dict(condition):
-                if not all(_operator_matches(values, op, operand) for op, operand in condition.items()):
+                if not all(_operator_matches(values, missing, op, operand) for op, operand in condition.items()):
                     return False
-            elif not _equals(values, condition):
+            elif not _equals(values, condition, missing):
                 return False
     return True
 
@@ -204,6 +221,8 @@ def project(document: dict, projection: Any) -> dict:
     modes = {bool(v) for v in fields.values()}
     if len(modes) > 1:
         raise ValueError("a projection cannot mix inclusion and exclusion")
+    if not fields and include_id:
+        return {"_id": document["_id"]} if "_id" in document else {}
     if not fields or modes == {False}:
         out = _deep_copy(document)
         for path in fields:
@@ -248,5 +267,5 @@ def _copy_path(source: Any, target: dict, parts: list[str]) -> None:
         _copy_path(value, target.setdefault(parts[0], {}), parts[1:])
     elif isinstance(value, list):
         items = target.setdefault(parts[0], [{} for v in value if isinstance(v, dict)])
-        for element, out in zip([v for v in value if isinstance(v, dict)], items):
+        for element, out in zip([v for v in value if isinstance(v, dict)], items, strict=False):
             _copy_path(element, out, parts[1:])

@@ -11,12 +11,13 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 from bson import ObjectId
 from pymongo import ReturnDocument
-from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure
+from pymongo.errors import BulkWriteError, DuplicateKeyError, InvalidOperation, OperationFailure
 from pymongo.results import DeleteResult, InsertManyResult, InsertOneResult, UpdateResult
 
 from .matching import matches, project, sort_key, validate_filter
@@ -142,9 +143,11 @@ class SQLiteCollection:
     # -- indexes -----------------------------------------------------------------------------
 
     def _load_indexes(self) -> None:
-        rows = self.store.connection().execute(
-            "SELECT name, keys, is_unique FROM _store_indexes WHERE collection = ?", (self.name,)
-        ).fetchall()
+        rows = (
+            self.store.connection()
+            .execute("SELECT name, keys, is_unique FROM _store_indexes WHERE collection = ?", (self.name,))
+            .fetchall()
+        )
         self._indexes = {name: (json.loads(keys), bool(unique)) for name, keys, unique in rows}
         self.indexed_paths = frozenset(path for keys, _ in self._indexes.values() for path, _ in keys)
 
@@ -166,10 +169,15 @@ class SQLiteCollection:
         sql_name = f'"ix_{self.name}_{name}"'
         with self.store._write() as conn:
             for path, _ in spec:
-                if path != "_id" and conn.execute(
-                    f"SELECT 1 FROM {self.table} WHERE json_type(doc, '{json_path(path)}') = 'array' LIMIT 1"
-                ).fetchone():
-                    raise NotImplementedError(f"{self.name}.{path} holds arrays: multikey indexes are not supported by the embedded engine")
+                if (
+                    path != "_id"
+                    and conn.execute(
+                        f"SELECT 1 FROM {self.table} WHERE json_type(doc, '{json_path(path)}') = 'array' LIMIT 1"
+                    ).fetchone()
+                ):
+                    raise NotImplementedError(
+                        f"{self.name}.{path} holds arrays: multikey indexes are not supported by the embedded engine"
+                    )
             try:
                 conn.execute(f"CREATE {'UNIQUE ' if unique else ''}INDEX IF NOT EXISTS {sql_name} ON {self.table} ({columns})")
             except sqlite3.IntegrityError as exc:
@@ -242,17 +250,29 @@ class SQLiteCollection:
             except sqlite3.IntegrityError as exc:
                 # Like MongoDB's ordered insert: the documents before the duplicate stay inserted.
                 done = conn.total_changes - before
-                error = {"writeErrors": [{"index": done, "code": 11000, "errmsg": f"E11000 duplicate key error: {exc}"}], "nInserted": done}
+                error = {
+                    "writeErrors": [{"index": done, "code": 11000, "errmsg": f"E11000 duplicate key error: {exc}"}],
+                    "nInserted": done,
+                }
         if error:
             raise BulkWriteError(error)
         return InsertManyResult([row[0] for row in rows], True)
 
-    def _replace(self, conn: sqlite3.Connection, old_id: Any, document: dict) -> None:
-        self._guard_indexed_paths(document)
+    def _replace(self, conn: sqlite3.Connection, old: dict, new: dict) -> bool:
+        """Write `new` over `old` unless nothing changed; True when written.
+
+        Compared as JSON, not with ==, because Python's == holds True == 1 and 1 == 1.0, which
+        MongoDB stores as different values.
+        """
+        encoded = _dumps(new)
+        if encoded == _dumps(old):
+            return False
+        self._guard_indexed_paths(new)
         try:
-            conn.execute(f"UPDATE {self.table} SET doc = ? WHERE id = ?", (_dumps(document), old_id))
+            conn.execute(f"UPDATE {self.table} SET doc = ? WHERE id = ?", (encoded, old["_id"]))
         except sqlite3.IntegrityError as exc:
             raise self._duplicate(exc) from exc
+        return True
 
     def _upsert(self, conn: sqlite3.Connection, query: dict, update: dict) -> dict:
         document = apply_update(upsert_seed(query), update, inserting=True)
@@ -270,9 +290,7 @@ class SQLiteCollection:
         with self.store._write() as conn:
             for document in list(self._iterate(query, [], 0, 0 if many else 1)):
                 matched += 1
-                new = apply_update(document, update)
-                if new != document:
-                    self._replace(conn, document["_id"], new)
+                if self._replace(conn, document, apply_update(document, update)):
                     modified += 1
             if matched == 0 and upsert:
                 document = self._upsert(conn, query, update)
@@ -306,8 +324,7 @@ class SQLiteCollection:
                 new = self._upsert(conn, filter, update)
                 return project(new, projection) if return_document == ReturnDocument.AFTER else None
             new = apply_update(found, update)
-            if new != found:
-                self._replace(conn, found["_id"], new)
+            self._replace(conn, found, new)
         return project(new if return_document == ReturnDocument.AFTER else found, projection)
 
     def _delete(self, query: dict, many: bool) -> DeleteResult:
@@ -368,14 +385,25 @@ class SQLiteCollection:
             if limit and taken >= limit:
                 return
 
-    def find(self, filter: dict | None = None, projection: Any = None, skip: int = 0, limit: int = 0, sort: Any = None, session: Any = None, **kwargs: Any) -> Cursor:
+    def find(
+        self,
+        filter: dict | None = None,
+        projection: Any = None,
+        skip: int = 0,
+        limit: int = 0,
+        sort: Any = None,
+        session: Any = None,
+        **kwargs: Any,
+    ) -> Cursor:
         if kwargs:
             raise NotImplementedError(f"find options {sorted(kwargs)} are not supported by the embedded engine")
         query = filter or {}
         validate_filter(query)
         return Cursor(self, query, projection, skip, limit, normalize_sort(sort))
 
-    def find_one(self, filter: Any = None, projection: Any = None, sort: Any = None, session: Any = None, **kwargs: Any) -> dict | None:
+    def find_one(
+        self, filter: Any = None, projection: Any = None, sort: Any = None, session: Any = None, **kwargs: Any
+    ) -> dict | None:
         if filter is not None and not isinstance(filter, dict):
             filter = {"_id": filter}
         return next(iter(self.find(filter, projection, sort=sort, limit=1)), None)
@@ -392,6 +420,11 @@ class SQLiteCollection:
     def estimated_document_count(self, **kwargs: Any) -> int:
         return self.store.connection().execute(f"SELECT count(*) FROM {self.table}").fetchone()[0]
 
+    def aggregate(self, pipeline: list, session: Any = None, **kwargs: Any) -> Any:
+        """Not emulated (DESIGN.md): say so with the stages' names instead of an AttributeError."""
+        stages = ", ".join(sorted({str(key) for stage in pipeline if isinstance(stage, dict) for key in stage})) or "pipeline"
+        raise NotImplementedError(f"aggregation ({stages}) is not supported by the OneTrip store: use plain queries or counters")
+
     def explain_query_plan(self, filter: dict, sort: Any = None) -> list[str]:
         """SQLite's EXPLAIN QUERY PLAN lines for a find; tests use it to prove an index is used."""
         sql, params, _, _ = self._select(filter, normalize_sort(sort), 0, 0)
@@ -399,7 +432,7 @@ class SQLiteCollection:
 
 
 class Cursor:
-    """The chainable part of pymongo's Cursor: sort, skip, limit, iteration."""
+    """The chainable part of pymongo's Cursor: sort, skip, limit, then iteration (once, like pymongo)."""
 
     def __init__(self, collection: SQLiteCollection, query: dict, projection: Any, skip: int, limit: int, sort: list):
         self._collection = collection
@@ -408,26 +441,43 @@ class Cursor:
         self._skip = skip
         self._limit = limit
         self._sort = sort
+        self._documents: Iterator[dict] | None = None
+
+    def _chainable(self) -> None:
+        if self._documents is not None:
+            raise InvalidOperation("cannot set options after executing query")
 
     def sort(self, key: Any, direction: int | None = None) -> Cursor:
+        self._chainable()
         self._sort = normalize_sort(key, direction)
         return self
 
     def skip(self, count: int) -> Cursor:
+        self._chainable()
         if count < 0:
             raise ValueError("skip must be >= 0")
         self._skip = count
         return self
 
     def limit(self, count: int) -> Cursor:
+        self._chainable()
         if count < 0:
             raise ValueError("limit must be >= 0 in the embedded engine")
         self._limit = count
         return self
 
-    def __iter__(self) -> Iterator[dict]:
-        for document in self._collection._iterate(self._query, self._sort, self._skip, self._limit):
-            yield project(document, self._projection) if self._projection else document
+    def __iter__(self) -> Cursor:
+        return self
+
+    def __next__(self) -> dict:
+        if self._documents is None:
+            self._documents = self._collection._iterate(self._query, self._sort, self._skip, self._limit)
+        document = next(self._documents)
+        return project(document, self._projection) if self._projection else document
+
+    def rewind(self) -> Cursor:
+        self._documents = None
+        return self
 
     def to_list(self, length: int | None = None) -> list[dict]:
         items = list(self)

@@ -10,6 +10,7 @@ caller checks in Python: the answer is exact either way, the index only makes it
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from .matching import is_operator_dict
@@ -19,6 +20,7 @@ NULL_SENTINEL = "-9e999"
 _RANGE_SQL = {"$gt": ">", "$gte": ">=", "$lt": "<", "$lte": "<="}
 
 
+@lru_cache(maxsize=4096)
 def json_path(path: str) -> str:
     parts = path.split(".")
     if not all(PATH_PART.match(p) for p in parts):
@@ -26,6 +28,7 @@ def json_path(path: str) -> str:
     return "$." + ".".join(parts)
 
 
+@lru_cache(maxsize=4096)
 def path_expression(path: str) -> str:
     if path == "_id":
         return "id"
@@ -33,9 +36,15 @@ def path_expression(path: str) -> str:
 
 
 def type_guard(path: str, value: Any) -> str:
+    """Keep a comparison inside the operand's type bracket (SQLite would order numbers before text)."""
+    return _type_guard(path, isinstance(value, str))
+
+
+@lru_cache(maxsize=4096)
+def _type_guard(path: str, text: bool) -> str:
+    types = "'text'" if text else "'integer', 'real'"
     if path == "_id":
-        return ""
-    types = "'text'" if isinstance(value, str) else "'integer', 'real'"
+        return f" AND typeof(id) IN ({types})"
     return f" AND json_type(doc, '{json_path(path)}') IN ({types})"
 
 

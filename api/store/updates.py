@@ -10,6 +10,7 @@ from pymongo.errors import WriteError
 from .matching import is_operator_dict, same, unsupported
 
 UPDATE_OPERATORS = frozenset({"$set", "$unset", "$inc", "$push", "$addToSet", "$setOnInsert"})
+_IMMUTABLE_ID = "Performing an update on the path '_id' would modify the immutable field '_id'"
 
 
 def validate_update(update: dict) -> None:
@@ -23,13 +24,22 @@ def validate_update(update: dict) -> None:
         if not isinstance(fields, dict):
             raise WriteError(f"{op} needs a document of fields", code=9)
         for path, value in fields.items():
-            if path == "_id" or path.startswith("_id."):
-                if op != "$setOnInsert":
-                    raise WriteError("Performing an update on the path '_id' would modify the immutable field '_id'", code=66)
+            # $set of `_id` to its current value is allowed (checked in apply_update), as in MongoDB.
+            if (path == "_id" and op not in ("$set", "$setOnInsert")) or path.startswith("_id."):
+                raise WriteError(_IMMUTABLE_ID, code=66)
             if op in ("$push", "$addToSet") and isinstance(value, dict) and is_operator_dict(value):
                 extra = set(value) - {"$each"}
                 if extra:
                     raise unsupported(sorted(extra)[0], f"{op}")
+    _refuse_conflicts([path for fields in update.values() for path in fields])
+
+
+def _refuse_conflicts(paths: list[str]) -> None:
+    """MongoDB refuses an update that touches one path twice, or a path and a field inside it."""
+    for index, first in enumerate(paths):
+        for second in paths[index + 1 :]:
+            if first == second or second.startswith(first + ".") or first.startswith(second + "."):
+                raise WriteError(f"Updating the path {second!r} would create a conflict at {first!r}", code=40)
 
 
 def apply_update(document: dict, update: dict, inserting: bool = False) -> dict:
@@ -40,7 +50,10 @@ def apply_update(document: dict, update: dict, inserting: bool = False) -> dict:
             continue
         for path, value in fields.items():
             parts = path.split(".")
-            if op in ("$set", "$setOnInsert"):
+            if path == "_id" and "_id" in doc:
+                if not same(doc["_id"], value):
+                    raise WriteError(_IMMUTABLE_ID, code=66)
+            elif op in ("$set", "$setOnInsert"):
                 _parent(doc, parts, create=True)[parts[-1]] = copy.deepcopy(value)
             elif op == "$unset":
                 parent = _parent(doc, parts, create=False)
