@@ -6,12 +6,14 @@ import os
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from .cli import init_cli
+from .cli import DEMO_SEEDERS, init_cli
 from .config import ensure_private_dir, load_config
 from .errors import OneTripApi, register_error_handlers
 from .http_hardening import init_http_hardening
 from .observability import configure_logging, init_request_ids
+from .schema_messages import install_chinese_messages
 from .store import ensure_indexes, open_store
 from .web import init_web
 
@@ -34,11 +36,12 @@ API_SPEC = {
 
 
 def _blueprints() -> list:
-    from auth.routes import wellknown
+    from auth.routes import BLUEPRINTS as auth_blueprints
+    from notifications.routes import blp as notifications
 
     from .health.routes import blp as health
 
-    return [health, wellknown]
+    return [health, *auth_blueprints, notifications]
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -52,10 +55,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False
 
     configure_logging(settings["LOG_LEVEL"])
+    install_chinese_messages()
     ensure_private_dir(settings["KEYS_DIR"]) if not settings.get("MONGODB_URI") else None
 
     store = open_store(settings)
-    ensure_indexes(store)
     app.extensions["store"] = store
 
     register_error_handlers(app)
@@ -65,6 +68,25 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api = OneTripApi(app)
     for blueprint in _blueprints():
         api.register_blueprint(blueprint)
+    ensure_indexes(store)  # after the feature packages are imported: they declare their indexes
     init_web(app)
     init_cli(app)
+    if settings["PROXY_HOPS"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings["PROXY_HOPS"], x_proto=settings["PROXY_HOPS"])
+    _feature_cli(app)
     return app
+
+
+def _feature_cli(app: Flask) -> None:
+    import notifications
+    from auth.cli import register_cli as auth_cli
+    from auth.demo import seed_demo_accounts
+    from auth.seed_registry import register_cli as registry_cli
+    from auth.seed_registry import seed_demo_registry
+
+    auth_cli(app)
+    registry_cli(app)
+    notifications.init_app(app)
+    for seeder in (("registry", seed_demo_registry), ("accounts", seed_demo_accounts)):
+        if seeder not in DEMO_SEEDERS:
+            DEMO_SEEDERS.append(seeder)

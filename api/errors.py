@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import marshmallow as ma
 from flask import Flask, jsonify
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -121,8 +122,19 @@ def handle_unexpected(error: Exception):
     return handle_http_exception(InternalServerError())
 
 
+class ErrorSchema(ma.Schema):
+    """The one error body of every endpoint."""
+
+    status = ma.fields.Integer(required=True, metadata={"description": "HTTP status"})
+    code = ma.fields.String(required=True, metadata={"description": "stable machine code, e.g. validation_failed"})
+    message = ma.fields.String(required=True, metadata={"description": "what went wrong, in Chinese, for the person"})
+    errors = ma.fields.Dict(required=True, metadata={"description": "field name → list of messages"})
+
+
 class OneTripApi(Api):
     """flask-smorest's Api with our error body in place of its default one."""
+
+    ERROR_SCHEMA = ErrorSchema
 
     def handle_http_exception(self, error: HTTPException):
         return handle_http_exception(error)

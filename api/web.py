@@ -5,11 +5,19 @@ from __future__ import annotations
 import os
 
 from flask import Blueprint, Flask, abort, current_app, send_from_directory
+from werkzeug.routing import PathConverter
 
 web = Blueprint("web", __name__)
 
+
+class AppPathConverter(PathConverter):
+    """Any path of the PWA: never one under /api/ or /.well-known/, so those stay JSON 404/405s
+    and an OPTIONS request there lists only the API's own methods."""
+
+    regex = r"(?!api(?:/|$)|\.well-known(?:/|$))[^/].*?"
+
+
 NO_CACHE = {"index.html", "sw.js", "registerSW.js", "manifest.webmanifest"}
-NOT_SPA_PREFIXES = ("api/", ".well-known/")
 
 
 def _dist() -> str:
@@ -33,10 +41,8 @@ def swagger_ui_asset(filename: str):
 
 
 @web.route("/", defaults={"path": ""})
-@web.route("/<path:path>")
+@web.route("/<app_path:path>")
 def pwa(path: str):
-    if path.startswith(NOT_SPA_PREFIXES) or path in ("api", ".well-known"):
-        abort(404)
     dist = _dist()
     if not os.path.isfile(os.path.join(dist, "index.html")):
         abort(404, description="the PWA is not built: run `make run` or `npm --prefix pwa ci && npm --prefix pwa run build`")
@@ -48,4 +54,5 @@ def pwa(path: str):
 
 
 def init_web(app: Flask) -> None:
+    app.url_map.converters["app_path"] = AppPathConverter
     app.register_blueprint(web)

@@ -59,7 +59,10 @@ class KeyRing:
             new_key(keys_dir)
             self.reload()
 
+    RELOAD_SECONDS = 60
+
     def reload(self) -> None:
+        self.loaded_at = time.monotonic()
         keys = {}
         for path in sorted(glob.glob(os.path.join(self.keys_dir, f"{PREFIX}*.pem"))):
             kid = os.path.basename(path)[len(PREFIX) : -len(".pem")]
@@ -70,6 +73,9 @@ class KeyRing:
 
     @property
     def signer(self) -> SigningKey:
+        """The newest key; other processes pick up a rotation within RELOAD_SECONDS."""
+        if time.monotonic() - self.loaded_at > self.RELOAD_SECONDS:
+            self.reload()
         return self.keys[max(self.keys)]
 
     def public_key(self, kid: str) -> Ed25519PublicKey | None:

@@ -1,7 +1,7 @@
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from api.blueprint import Blueprint
 from api.errors import Unavailable
 
 from .schemas import HealthSchema

@@ -101,6 +101,10 @@ class SQLiteStore:
             yield None
         except BaseException:
             conn.execute("ROLLBACK")
+            # a collection first used inside the block had its table created in it: forget it, so
+            # that the next use creates the table again instead of finding it missing
+            with self._lock:
+                self._collections.clear()
             raise
         conn.execute("COMMIT")
 

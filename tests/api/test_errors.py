@@ -84,6 +84,8 @@ def test_marshmallow_validation_errors_are_a_422_listing_each_field(app, client)
     app.extensions["flask-smorest"]["apis"][""]["ext_obj"].register_blueprint(blp)
     body = assert_error(client.post("/api/v1/probe", json={"age": "old"}), 422, "validation_failed")
     assert set(body["errors"]) == {"name", "age"}
+    assert body["errors"]["name"] == ["此项为必填项"]
+    assert body["errors"]["age"] == ["请填写整数"]
 
 
 @pytest.mark.parametrize("path", ["/api/v1/health", "/api/v1/nothing", "/"])
@@ -102,3 +104,14 @@ def test_a_sane_request_id_is_echoed_and_a_missing_one_is_made(client):
 
 def test_api_responses_are_not_cached_by_default(client):
     assert client.get("/api/v1/health").headers["Cache-Control"] == "no-store"
+
+
+def test_behind_a_configured_proxy_the_client_address_comes_from_x_forwarded_for(tmp_path):
+    from flask import request
+
+    from api import create_app
+
+    app = create_app({"DATA_DIR": str(tmp_path / "var"), "PROXY_HOPS": 1, "LOG_LEVEL": "WARNING"})
+    app.add_url_rule("/api/v1/ip-test", "ip_test", lambda: {"ip": request.remote_addr})
+    response = app.test_client().get("/api/v1/ip-test", headers={"X-Forwarded-For": "203.0.113.7"})
+    assert response.get_json() == {"ip": "203.0.113.7"}

@@ -84,3 +84,13 @@ def test_a_transaction_inside_a_transaction_is_refused_on_the_embedded_engine(st
         with pytest.raises(RuntimeError, match="nest"):
             with store.transaction():
                 pass
+
+
+@pytest.mark.parametrize("store", ALL_OR_NOTHING, indirect=True)
+def test_a_collection_first_used_in_a_rolled_back_transaction_works_afterwards(store):
+    with pytest.raises(Refused), store.transaction() as session:
+        store["brand_new"].insert_one({"_id": "x"}, session=session)
+        raise Refused()
+    assert store["brand_new"].find_one({"_id": "x"}) is None
+    store["brand_new"].insert_one({"_id": "y"})
+    assert ids(store["brand_new"].find({})) == {"y"}

@@ -1,0 +1,42 @@
+"""Time as the store keeps it: UTC ISO-8601 strings with a Z, fixed width so that they sort as text."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def to_iso(moment: datetime) -> str:
+    """2026-05-03T06:30:00.000Z — millisecond precision, always 24 characters."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetimes are ambiguous: pass an aware UTC datetime")
+    moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def from_iso(text: str) -> datetime:
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def local_zone(name: str = "Asia/Shanghai"):
+    """The zone the people live in; China has kept UTC+8 without DST since 1991, the fallback if tzdata is absent."""
+    try:
+        return ZoneInfo(name)
+    except ZoneInfoNotFoundError:
+        if name == "Asia/Shanghai":
+            return timezone(timedelta(hours=8), "CST")
+        raise
+
+
+def now_iso() -> str:
+    return to_iso(utcnow())
+
+
+def iso_in(seconds: float) -> str:
+    """The moment `seconds` from now, as the store keeps it."""
+    return to_iso(utcnow() + timedelta(seconds=seconds))

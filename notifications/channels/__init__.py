@@ -1,0 +1,29 @@
+"""Channels behind one port (base.Channel): the in-app inbox, SMS and Web Push."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..settings import NotificationSettings
+from .base import Channel, NothingToSend, RetryLater, Undeliverable
+
+__all__ = ["Channel", "NothingToSend", "RetryLater", "Undeliverable", "build_channels"]
+
+
+def build_channels(settings: NotificationSettings, store: Any) -> dict[str, Channel]:
+    """The production set of channels for a worker, as the settings configure them."""
+    from .inbox import InboxChannel
+    from .sms import ConsoleSmsProvider, HttpSmsProvider, SmsChannel
+    from .webpush import WebPushChannel  # imports pywebpush, which only the worker needs
+
+    if settings.sms_provider == "http":
+        provider = HttpSmsProvider(settings.sms_http_url, settings.sms_http_secret, settings.sms_http_timeout)
+    else:
+        provider = ConsoleSmsProvider(store)
+    return {
+        "inbox": InboxChannel(store),
+        "sms": SmsChannel(provider),
+        "webpush": WebPushChannel(
+            store, settings.keys_dir, settings.vapid_subject, settings.webpush_endpoint_hosts, settings.webpush_timeout
+        ),
+    }

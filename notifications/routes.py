@@ -1,0 +1,93 @@
+from flask import current_app
+from flask.views import MethodView
+
+from api.blueprint import Blueprint
+from auth.access import current_principal, login_required
+
+from . import service, subscriptions, vapid
+from .schemas import (
+    NotificationSchema,
+    PushSubscriptionOutSchema,
+    PushSubscriptionSchema,
+    PushUnsubscribeSchema,
+    UnreadCountSchema,
+    VapidKeySchema,
+)
+from .settings import NotificationSettings
+
+blp = Blueprint("notifications", __name__, url_prefix="/api/v1", description="The in-app inbox and Web Push subscriptions")
+
+
+def _store():
+    return current_app.extensions["store"]
+
+
+def _settings() -> NotificationSettings:
+    return NotificationSettings.from_config(current_app.config)
+
+
+@blp.route("/me/notifications")
+class MyNotifications(MethodView):
+    decorators = [login_required]
+
+    @blp.response(200, NotificationSchema(many=True))
+    @blp.paginate()
+    @blp.alt_response(401, description="Not logged in")
+    def get(self, pagination_parameters):
+        """My notifications, newest first"""
+        items, total = service.list_inbox(
+            _store(), current_principal().account_id, pagination_parameters.page, pagination_parameters.page_size
+        )
+        pagination_parameters.item_count = total
+        return items
+
+
+@blp.route("/me/notifications/unread-count")
+class MyUnreadCount(MethodView):
+    decorators = [login_required]
+
+    @blp.response(200, UnreadCountSchema)
+    @blp.alt_response(401, description="Not logged in")
+    def get(self):
+        """How many of my notifications are unread (the badge)"""
+        return {"unread": service.unread_count(_store(), current_principal().account_id)}
+
+
+@blp.route("/me/notifications/<string:notification_id>/read")
+class MyNotificationRead(MethodView):
+    decorators = [login_required]
+
+    @blp.response(200, NotificationSchema)
+    @blp.alt_response(401, description="Not logged in")
+    @blp.alt_response(404, description="No such notification of mine")
+    def post(self, notification_id):
+        """Mark one of my notifications read"""
+        return service.mark_read(_store(), current_principal().account_id, notification_id)
+
+
+@blp.route("/me/push-subscriptions")
+class MyPushSubscriptions(MethodView):
+    decorators = [login_required]
+
+    @blp.arguments(PushSubscriptionSchema)
+    @blp.response(201, PushSubscriptionOutSchema)
+    @blp.alt_response(401, description="Not logged in")
+    def post(self, body):
+        """Receive Web Push on this browser"""
+        hosts = _settings().webpush_endpoint_hosts
+        return subscriptions.subscribe(_store(), current_principal().account_id, body["endpoint"], body["keys"], hosts)
+
+    @blp.arguments(PushUnsubscribeSchema)
+    @blp.response(204)
+    @blp.alt_response(401, description="Not logged in")
+    def delete(self, body):
+        """Stop Web Push on this browser (idempotent)"""
+        subscriptions.unsubscribe(_store(), current_principal().account_id, body["endpoint"])
+
+
+@blp.route("/push/vapid-public-key")
+class VapidPublicKey(MethodView):
+    @blp.response(200, VapidKeySchema)
+    def get(self):
+        """The server's VAPID public key, for pushManager.subscribe()"""
+        return {"public_key": vapid.public_key_b64(_settings().keys_dir)}

@@ -1,0 +1,36 @@
+"""Settings come from ONETRIP_ environment variables over safe embedded defaults."""
+
+import os
+import stat
+
+from api.config import load_config, read_or_create_secret
+
+
+def test_defaults_are_the_embedded_mode_under_var():
+    config = load_config(environ={})
+    assert config["MONGODB_URI"] is None
+    assert config["DATA_DIR"].endswith("var")
+    assert config["KEYS_DIR"] == os.path.join(config["DATA_DIR"], "keys")
+    assert config["MAX_CONTENT_LENGTH"] == 10 * 1024 * 1024
+
+
+def test_environment_variables_override_defaults_with_their_types():
+    config = load_config(
+        environ={"ONETRIP_DATA_DIR": "/srv/x", "ONETRIP_ACCESS_TOKEN_SECONDS": "600", "MONGODB_URI": "mongodb://h"}
+    )
+    assert config["DATA_DIR"] == "/srv/x"
+    assert config["ACCESS_TOKEN_SECONDS"] == 600
+    assert config["MONGODB_URI"] == "mongodb://h"
+
+
+def test_explicit_overrides_win_over_the_environment():
+    assert load_config({"DATA_DIR": "/tmp/a"}, environ={"ONETRIP_DATA_DIR": "/srv/x"})["DATA_DIR"] == "/tmp/a"
+
+
+def test_a_generated_secret_is_kept_with_owner_only_permissions_and_reused(tmp_path):
+    keys = str(tmp_path / "keys")
+    first = read_or_create_secret(keys, "k", lambda: b"one")
+    second = read_or_create_secret(keys, "k", lambda: b"two")
+    assert first == second == b"one"
+    assert stat.S_IMODE(os.stat(os.path.join(keys, "k")).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(keys).st_mode) == 0o700

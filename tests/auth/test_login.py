@@ -1,0 +1,106 @@
+"""Phone + SMS code login (real-name level 1), and the limits on codes."""
+
+from .conftest import latest_code, new_ip
+
+
+def send_code(client, phone="13800000001", ip="203.0.113.9"):
+    return client.post("/api/v1/auth/sms-codes", json={"phone": phone}, environ_base={"REMOTE_ADDR": ip})
+
+
+def test_the_first_login_creates_a_level_1_citizen_and_the_second_finds_it(login):
+    first = login("13800000001")
+    assert first.body["created"] is True
+    assert first.body["account"]["real_name_level"] == 1
+    assert first.body["account"]["roles"] == ["citizen"]
+    assert first.body["account"]["phone"] == "138****0001"
+    second = login("13800000001")
+    assert second.body["created"] is False
+    assert second.account_id == first.account_id
+
+
+def test_the_code_goes_out_as_an_urgent_sms_with_the_signature_free_template(client, store):
+    assert send_code(client).status_code == 202
+    message = store["outbox"].find_one({"event": "verification_code"})
+    assert message["recipient"]["phone"] == "13800000001"
+    assert message["urgent"] is True
+    assert len(message["data"]["code"]) == 6 and message["data"]["code"].isdigit()
+
+
+def test_the_stored_code_is_only_a_digest(client, store):
+    send_code(client)
+    code = latest_code(store, "13800000001")
+    stored = store["otp_codes"].find_one({})
+    assert code not in str(stored)
+
+
+def test_a_wrong_code_is_refused_and_five_wrong_guesses_spend_the_code(client, store):
+    send_code(client)
+    code = latest_code(store, "13800000001")
+    wrong = "000000" if code != "000000" else "111111"
+    for _ in range(5):
+        response = client.post("/api/v1/auth/login", json={"phone": "13800000001", "code": wrong})
+        assert response.status_code == 422
+        assert response.get_json()["code"] == "code_invalid"
+    assert client.post("/api/v1/auth/login", json={"phone": "13800000001", "code": code}).status_code == 422
+    assert store["accounts"].count_documents({}) == 0
+
+
+def test_a_code_works_once(client, store):
+    send_code(client)
+    code = latest_code(store, "13800000001")
+    assert client.post("/api/v1/auth/login", json={"phone": "13800000001", "code": code}).status_code == 200
+    assert client.post("/api/v1/auth/login", json={"phone": "13800000001", "code": code}).status_code == 422
+
+
+def test_an_expired_code_is_refused(client, store):
+    send_code(client)
+    code = latest_code(store, "13800000001")
+    store["otp_codes"].update_many({}, {"$set": {"expires_at": "2000-01-01T00:00:00.000Z"}})
+    assert client.post("/api/v1/auth/login", json={"phone": "13800000001", "code": code}).status_code == 422
+
+
+def test_a_second_code_within_a_minute_is_a_429_with_retry_after(client, store):
+    assert send_code(client, ip=new_ip()).status_code == 202
+    response = send_code(client, ip=new_ip())
+    assert response.status_code == 429
+    assert 1 <= int(response.headers["Retry-After"]) <= 61
+    assert store["outbox"].count_documents({}) == 1
+
+
+def test_one_address_cannot_ask_codes_for_many_phones(client):
+    ip = new_ip()
+    assert send_code(client, "13800000001", ip).status_code == 202
+    assert send_code(client, "13800000002", ip).status_code == 429
+
+
+def test_a_bad_phone_number_is_a_422_naming_the_field_and_nothing_is_stored(client, store):
+    response = client.post("/api/v1/auth/sms-codes", json={"phone": "12345678901"})
+    assert response.status_code == 422
+    assert "phone" in response.get_json()["errors"]
+    assert store["otp_codes"].count_documents({}) == 0
+    assert store["outbox"].count_documents({}) == 0
+
+
+def test_a_login_code_that_is_not_six_digits_is_a_422(client):
+    response = client.post("/api/v1/auth/login", json={"phone": "13800000001", "code": "12ab"})
+    assert response.status_code == 422
+    assert "code" in response.get_json()["errors"]
+
+
+def test_phones_are_stored_encrypted_and_found_by_blind_index(login, store):
+    login("13800000001")
+    account = store["accounts"].find_one({})
+    assert "13800000001" not in str(account)
+    assert account["phone_enc"].startswith("v1.")
+
+
+def test_one_address_trying_many_logins_is_slowed_down(client):
+    ip = new_ip()
+    statuses = [
+        client.post(
+            "/api/v1/auth/login", json={"phone": "13800000001", "code": "000000"}, environ_base={"REMOTE_ADDR": ip}
+        ).status_code
+        for _ in range(21)
+    ]
+    assert statuses[:20] == [422] * 20
+    assert statuses[20] == 429
