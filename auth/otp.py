@@ -25,6 +25,9 @@ declare(COLLECTION, [("phone_bi", 1), ("purpose", 1), ("created_at", -1)])
 class CodeRejected(Invalid):
     code, message = "code_invalid", "验证码错误或已过期，请重新获取"
 
+    def __init__(self):
+        super().__init__(errors={"code": [self.message]})
+
 
 def _digest(code: str, phone_bi: str, salt: str) -> str:
     return hashlib.sha256(f"{salt}:{phone_bi}:{code}".encode()).hexdigest()

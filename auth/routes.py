@@ -75,7 +75,8 @@ def _with_tokens(issued: sessions.IssuedTokens, account: dict, created: bool | N
 
 
 def _cleared(response):
-    response.delete_cookie(REFRESH_COOKIE, path=REFRESH_PATH, secure=True, httponly=True, samesite="Strict")
+    secure = current_app.config.get("REFRESH_COOKIE_SECURE", True)
+    response.delete_cookie(REFRESH_COOKIE, path=REFRESH_PATH, secure=secure, httponly=True, samesite="Strict")
     return response
 
 

@@ -39,10 +39,22 @@ def pwa_dist():
 
 
 @pytest.fixture(scope="session")
-def live_server(pwa_dist, tmp_path_factory):
-    """Base URL of the real app serving pwa/dist, with a fresh embedded database."""
-    with serving(make_app(tmp_path_factory.mktemp("e2e") / "var", pwa_dist)) as base_url:
+def live_app(pwa_dist, tmp_path_factory):
+    """The real app behind `live_server`, with a fresh embedded database."""
+    return make_app(tmp_path_factory.mktemp("e2e") / "var", pwa_dist)
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app):
+    """Base URL of the real app serving pwa/dist."""
+    with serving(live_app) as base_url:
         yield base_url
+
+
+@pytest.fixture
+def store(live_app):
+    """The live server's store, for what a person would get by SMS and for registry records."""
+    return live_app.extensions["store"]
 
 
 @pytest.fixture(scope="session")

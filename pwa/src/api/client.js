@@ -3,20 +3,39 @@
 
 const BASE_URL = '/api/v1'
 
-// The access token lives in memory only, never in localStorage, so it leaves with the tab.
+// The access token lives in memory only, never in localStorage, so it leaves with the tab;
+// after a reload the session is restored from the HttpOnly refresh cookie (src/session.js).
 let accessToken = null
+// The business (credit code) the person acts for, sent as X-Acting-For on every request.
+let actingFor = null
+// Set by the session module: how to get a new access token, and what to do when that fails.
+let auth = { refresh: null, onSessionEnded: () => {}, onActingForRejected: () => {} }
 
 export function setAccessToken(token) {
   accessToken = token || null
 }
 
+export function setActingFor(creditCode) {
+  actingFor = creditCode || null
+}
+
+export function configureAuth(hooks) {
+  auth = { ...auth, ...hooks }
+}
+
 export class ApiError extends Error {
-  constructor({ status, code, message, errors = {} }) {
+  constructor({ status, code, message, errors = {}, retryAfter = null }) {
     super(message)
     this.name = 'ApiError'
     this.status = status // HTTP status, 0 when the server could not be reached
     this.code = code // stable machine code, e.g. "validation_error"
     this.errors = errors // field errors: {field: [message, ...]}
+    this.retryAfter = retryAfter // seconds, from Retry-After on a 429
+  }
+
+  /** The first message for `field`, or undefined. */
+  fieldError(field) {
+    return this.errors?.[field]?.[0]
   }
 }
 
@@ -41,7 +60,7 @@ async function readJson(response) {
   }
 }
 
-export async function request(method, path, { body, query, headers, signal } = {}) {
+async function send(method, path, { body, query, headers, signal }) {
   const init = {
     method,
     credentials: 'same-origin',
@@ -53,6 +72,7 @@ export async function request(method, path, { body, query, headers, signal } = {
     init.body = JSON.stringify(body)
   }
   if (accessToken) init.headers.Authorization = `Bearer ${accessToken}`
+  if (actingFor && !('X-Acting-For' in init.headers)) init.headers['X-Acting-For'] = actingFor
 
   let response
   try {
@@ -61,15 +81,59 @@ export async function request(method, path, { body, query, headers, signal } = {
     if (error.name === 'AbortError') throw error
     throw new ApiError({ status: 0, code: 'network_error', message: '网络连接失败，请检查网络后重试' })
   }
-
   const data = await readJson(response)
-  if (response.ok) return data
+  if (response.ok) return { data, response }
+  const retryAfter = Number.parseInt(response.headers.get('Retry-After'), 10)
   throw new ApiError({
     status: data?.status ?? response.status,
     code: data?.code ?? 'unexpected_response',
     message: data?.message ?? '服务暂不可用，请稍后再试',
     errors: data?.errors ?? {},
+    retryAfter: Number.isNaN(retryAfter) ? null : retryAfter,
   })
+}
+
+// The /auth endpoints manage the session themselves: a 401 there is an answer, not an expired token.
+const isAuthPath = (path) => path.replace(/^\//, '').startsWith('auth/')
+
+async function sendWithSession(method, path, options) {
+  try {
+    return await send(method, path, options)
+  } catch (error) {
+    if (!(error instanceof ApiError) || isAuthPath(path)) throw error
+    if (error.status === 401 && error.code === 'invalid_token' && auth.refresh) {
+      // The 15-minute access token ran out: get a new one once, then ask again.
+      try {
+        await auth.refresh()
+      } catch {
+        auth.onSessionEnded()
+        throw error
+      }
+      return send(method, path, options).catch((retryError) => {
+        if (retryError.status === 401) auth.onSessionEnded()
+        throw retryError
+      })
+    }
+    if (error.status === 401 && accessToken) auth.onSessionEnded()
+    if (error.status === 403 && error.code === 'not_authorized_for_org') auth.onActingForRejected()
+    throw error
+  }
+}
+
+export async function request(method, path, options = {}) {
+  return (await sendWithSession(method, path, options)).data
+}
+
+/** A paginated list: {items, total, totalPages} from the body and the X-Pagination header. */
+async function page(path, { query, ...options } = {}) {
+  const { data, response } = await sendWithSession('GET', path, { ...options, query })
+  let pagination = {}
+  try {
+    pagination = JSON.parse(response.headers.get('X-Pagination') || '{}')
+  } catch {
+    // no header: the caller stops when a page comes back short
+  }
+  return { items: data || [], total: pagination.total ?? null, totalPages: pagination.total_pages ?? null }
 }
 
 export const api = {
@@ -78,4 +142,5 @@ export const api = {
   put: (path, body, options) => request('PUT', path, { ...options, body }),
   patch: (path, body, options) => request('PATCH', path, { ...options, body }),
   delete: (path, options) => request('DELETE', path, options),
+  page,
 }
