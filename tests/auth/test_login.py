@@ -41,6 +41,7 @@ def test_a_wrong_code_is_refused_and_five_wrong_guesses_spend_the_code(client, s
         response = client.post("/api/v1/auth/login", json={"phone": "13800000001", "code": wrong})
         assert response.status_code == 422
         assert response.get_json()["code"] == "code_invalid"
+        assert response.get_json()["errors"] == {"code": ["验证码错误或已过期，请重新获取"]}
     assert client.post("/api/v1/auth/login", json={"phone": "13800000001", "code": code}).status_code == 422
     assert store["accounts"].count_documents({}) == 0
 
