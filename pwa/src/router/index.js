@@ -24,6 +24,12 @@ const routes = [
         meta: { title: '实名认证', back: '/me', requiresAuth: true },
       },
       {
+        path: 'messages',
+        name: 'messages',
+        component: () => import('../views/me/InboxView.vue'),
+        meta: { title: '消息', back: '/me', requiresAuth: true },
+      },
+      {
         path: 'sessions',
         name: 'sessions',
         component: () => import('../views/me/SessionsView.vue'),
