@@ -1,0 +1,1 @@
+"""One-thing applications: drafts, prefill, submission, review, the state machine and deadlines."""
