@@ -30,6 +30,7 @@ from auth.registry.local import ID_NUMBER, PEOPLE, LocalRegistry  # noqa: E402
 from auth.seed_registry import FULL_ORGS, FULL_PEOPLE, seed_registry  # noqa: E402
 
 LOOKUPS = 5_000
+ROUNDS = 3
 WARM_UP = 500
 
 
@@ -67,21 +68,28 @@ def time_lookups(directory: str, people: int) -> dict:
         ids.append(cipher.decrypt(document["id_number"], ID_NUMBER))
     for id_number in ids[:WARM_UP]:
         registry.find_person(id_number)
-    timings = []
-    for id_number in ids[WARM_UP:]:
-        started = time.perf_counter_ns()
-        person = registry.find_person(id_number)
-        timings.append((time.perf_counter_ns() - started) / 1000)
-        assert person is not None and person.id_number == id_number
-    timings.sort()
+    rounds = []
+    for _ in range(ROUNDS):
+        timings = []
+        for id_number in ids[WARM_UP:]:
+            started = time.perf_counter_ns()
+            person = registry.find_person(id_number)
+            timings.append((time.perf_counter_ns() - started) / 1000)
+            assert person is not None and person.id_number == id_number
+        timings.sort()
+        rounds.append((percentile(timings, 0.50), percentile(timings, 0.99)))
     size_mb = os.path.getsize(os.path.join(directory, "registry.sqlite3")) / 1e6
-    return {"p50_us": percentile(timings, 0.50), "p99_us": percentile(timings, 0.99), "file_mb": size_mb}
+    # Other processes on the machine only ever add time: the least disturbed round is the figure.
+    return {"p50_us": min(r[0] for r in rounds), "p99_us": min(r[1] for r in rounds), "file_mb": size_mb}
 
 
 def main() -> None:
     full = os.environ.get("BENCH_REGISTRY_FULL", "1") != "0"
     sizes = [10_000, FULL_PEOPLE] if full else [10_000, 100_000]
-    print(f"registry lookups (find_person, local adapter, decryption included), {LOOKUPS} random residents per size")
+    print(
+        f"registry lookups (find_person, local adapter, decryption included): {LOOKUPS} random residents, "
+        f"best of {ROUNDS} rounds per size"
+    )
     results = {}
     for people in sizes:
         directory = tempfile.mkdtemp(prefix="registry-bench-")
@@ -99,7 +107,7 @@ def main() -> None:
         )
     small, large = results[sizes[0]], results[sizes[-1]]
     ratio50, ratio99 = large["p50_us"] / small["p50_us"], large["p99_us"] / small["p99_us"]
-    verdict = "within 2×" if ratio50 <= 2 else "NOT within 2×"
+    verdict = "within 2×" if max(ratio50, ratio99) <= 2 else "NOT within 2×"
     print(f"  {sizes[-1]:,} / {sizes[0]:,}: p50 ×{ratio50:.2f}, p99 ×{ratio99:.2f} ({verdict})")
 
 

@@ -9,16 +9,13 @@ from api.store import SQLiteStore
 from auth.crypto import field_cipher
 from auth.registry import LocalRegistry
 from auth.registry.local import ORGS, PEOPLE
+from auth.registry.synthetic import REGIONS, ROADS, SURNAMES, SyntheticRegistry
 from auth.seed_registry import (
     DEMO_ORGS,
     DEMO_PEOPLE,
     MARKER,
     META,
-    REGIONS,
-    ROADS,
-    SURNAMES,
     RegistryAlreadySeeded,
-    SyntheticRegistry,
     demo_persons,
     register_cli,
     seed_demo_registry,
