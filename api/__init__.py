@@ -39,9 +39,12 @@ def _blueprints() -> list:
     from auth.routes import BLUEPRINTS as auth_blueprints
     from notifications.routes import blp as notifications
 
+    from .catalog.routes import admin_blp as catalog_admin
+    from .catalog.routes import blp as catalog
     from .health.routes import blp as health
+    from .vault.routes import blp as vault
 
-    return [health, *auth_blueprints, notifications]
+    return [health, *auth_blueprints, notifications, catalog, catalog_admin, vault]
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -84,9 +87,15 @@ def _feature_cli(app: Flask) -> None:
     from auth.seed_registry import register_cli as registry_cli
     from auth.seed_registry import seed_demo_registry
 
+    from .catalog.cli import register_cli as catalog_cli
+    from .catalog.cli import seed_demo_catalog
+    from .vault.page import page_blp
+
+    app.register_blueprint(page_blp)
     auth_cli(app)
     registry_cli(app)
+    catalog_cli(app)
     notifications.init_app(app)
-    for seeder in (("registry", seed_demo_registry), ("accounts", seed_demo_accounts)):
+    for seeder in (("registry", seed_demo_registry), ("accounts", seed_demo_accounts), ("catalog", seed_demo_catalog)):
         if seeder not in DEMO_SEEDERS:
             DEMO_SEEDERS.append(seeder)

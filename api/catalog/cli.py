@@ -1,0 +1,28 @@
+"""`flask load-catalog [DIRECTORY]`: load the catalogue files (the seed in api/catalog/data by default)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+
+from api.errors import Invalid
+
+from .service import DATA_DIR, load_catalog
+
+
+def seed_demo_catalog(store, app) -> dict[str, int]:
+    return load_catalog(store)
+
+
+def register_cli(app: Flask) -> None:
+    @app.cli.command("load-catalog")
+    @click.argument("directory", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
+    def load_catalog_command(directory: Path | None):
+        """Load departments, certificate types, items and bundles (JSON files); reloading replaces them."""
+        try:
+            counts = load_catalog(current_app.extensions["store"], directory or DATA_DIR)
+        except Invalid as error:
+            raise click.ClickException(f"{error.message}: {error.errors}") from error
+        click.echo(", ".join(f"{name}: {count}" for name, count in counts.items()))

@@ -1,0 +1,158 @@
+"""HTTP for the catalogue: public, cacheable reads (ETag + Cache-Control) and the admin's edits."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask.views import MethodView
+
+from api.blueprint import Blueprint
+from auth.access import login_required, roles_required
+
+from . import service
+from .schemas import (
+    BundleCreateSchema,
+    BundleSchema,
+    BundleSummarySchema,
+    BundleUpdateSchema,
+    CatalogQuerySchema,
+    CertificateTypeOutSchema,
+    DepartmentSchema,
+    ItemCreateSchema,
+    ItemSchema,
+    ItemSummarySchema,
+    ItemUpdateSchema,
+)
+
+blp = Blueprint(
+    "catalog", __name__, url_prefix="/api/v1/catalog", description="Service items (事项) and one-thing bundles (一件事)"
+)
+admin_blp = Blueprint("catalog_admin", __name__, url_prefix="/api/v1/admin/catalog", description="Editing the catalogue (admin)")
+
+PUBLIC = {"Cache-Control": "public, max-age=300"}
+
+
+def _store():
+    return current_app.extensions["store"]
+
+
+def _page(found: list, pagination_parameters) -> list:
+    pagination_parameters.item_count = len(found)
+    start = pagination_parameters.first_item
+    return found[start : start + pagination_parameters.page_size]
+
+
+@blp.route("/items")
+class Items(MethodView):
+    @blp.etag
+    @blp.arguments(CatalogQuerySchema, location="query")
+    @blp.response(200, ItemSummarySchema(many=True))
+    @blp.paginate()
+    def get(self, query, pagination_parameters):
+        """Search service items by keyword, department, 四办 tag and who they are for"""
+        return _page(service.search_items(_store(), **query), pagination_parameters), 200, PUBLIC
+
+
+@blp.route("/items/<string:code>")
+class Item(MethodView):
+    @blp.etag
+    @blp.response(200, ItemSchema)
+    @blp.alt_response(404, description="No such item")
+    def get(self, code):
+        """One item's full guide (办事指南)"""
+        return service.get_item(_store(), code), 200, PUBLIC
+
+
+@blp.route("/bundles")
+class Bundles(MethodView):
+    @blp.etag
+    @blp.arguments(CatalogQuerySchema, location="query")
+    @blp.response(200, BundleSummarySchema(many=True))
+    @blp.paginate()
+    def get(self, query, pagination_parameters):
+        """Search one-thing bundles by keyword, taking-part department, 四办 tag and who they are for"""
+        return _page(service.search_bundles(_store(), **query), pagination_parameters), 200, PUBLIC
+
+
+@blp.route("/bundles/<string:code>")
+class Bundle(MethodView):
+    @blp.etag
+    @blp.response(200, BundleSchema)
+    @blp.alt_response(404, description="No such bundle")
+    def get(self, code):
+        """One bundle with its merged form, materials and guide"""
+        return service.get_bundle(_store(), code), 200, PUBLIC
+
+
+@blp.route("/departments")
+class Departments(MethodView):
+    @blp.etag
+    @blp.response(200, DepartmentSchema(many=True))
+    def get(self):
+        """The departments taking part"""
+        return sorted(service.departments(_store()).values(), key=lambda d: d["code"]), 200, PUBLIC
+
+
+@blp.route("/certificate-types")
+class CertificateTypes(MethodView):
+    @blp.etag
+    @blp.response(200, CertificateTypeOutSchema(many=True))
+    def get(self):
+        """The e-certificate types (电子证照) that items issue and reuse"""
+        return service.certificate_types(_store()), 200, PUBLIC
+
+
+_ADMIN = [roles_required("admin"), login_required]
+
+
+@admin_blp.route("/items")
+class AdminItems(MethodView):
+    decorators = _ADMIN
+
+    @admin_blp.arguments(ItemCreateSchema)
+    @admin_blp.response(201, ItemSchema)
+    @admin_blp.alt_response(409, description="The code is taken")
+    @admin_blp.alt_response(422, description="Invalid guide or references")
+    def post(self, body):
+        """Add a service item"""
+        return service.create_item(_store(), body)
+
+
+@admin_blp.route("/items/<string:code>")
+class AdminItem(MethodView):
+    decorators = _ADMIN
+
+    @admin_blp.arguments(ItemUpdateSchema)
+    @admin_blp.response(200, ItemSchema)
+    @admin_blp.alt_response(404, description="No such item")
+    @admin_blp.alt_response(409, description="Edited by someone else since `version`")
+    @admin_blp.alt_response(422, description="Invalid guide, references, or a bundle's form would conflict")
+    def put(self, body, code):
+        """Replace a service item's guide (the bundles holding it are recomputed)"""
+        return service.update_item(_store(), code, body)
+
+
+@admin_blp.route("/bundles")
+class AdminBundles(MethodView):
+    decorators = _ADMIN
+
+    @admin_blp.arguments(BundleCreateSchema)
+    @admin_blp.response(201, BundleSchema)
+    @admin_blp.alt_response(409, description="The code is taken")
+    @admin_blp.alt_response(422, description="Invalid bundle: unknown items, or their fields do not merge")
+    def post(self, body):
+        """Add a one-thing bundle (its form is merged from its items; a form sent must equal it)"""
+        return service.create_bundle(_store(), body)
+
+
+@admin_blp.route("/bundles/<string:code>")
+class AdminBundle(MethodView):
+    decorators = _ADMIN
+
+    @admin_blp.arguments(BundleUpdateSchema)
+    @admin_blp.response(200, BundleSchema)
+    @admin_blp.alt_response(404, description="No such bundle")
+    @admin_blp.alt_response(409, description="Edited by someone else since `version`")
+    @admin_blp.alt_response(422, description="Invalid bundle")
+    def put(self, body, code):
+        """Replace a one-thing bundle"""
+        return service.update_bundle(_store(), code, body)
