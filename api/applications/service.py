@@ -1,0 +1,538 @@
+"""Drafts, prefill, saving and submission of one-thing applications.
+
+An application holds the merged form of a bundle (or of one item). Starting a draft prefills it
+from the registry, the vault's e-certificates, the person's own data and their previous
+application; submitting it splits it into one sub-application per item, routed to the item's
+department, all in one transaction with its fee order and its notification.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from pymongo import ReturnDocument
+
+from api.catalog import service as catalog
+from api.clock import now_iso, utcnow
+from api.errors import Conflict, Forbidden, Invalid, NotFound
+from api.store import declare, new_id
+from notifications import enqueue
+
+from . import states
+from .fields import FieldInvalid, clean_value, is_empty
+from .prefill import SOURCE_LABELS, PrefillContext, Resolved, prefill_form
+
+APPLICATIONS = "applications"
+SUBS = "sub_applications"
+EVENTS = "application_events"
+FEE_ORDERS = "fee_orders"
+DEFAULT_HALL = "zz-smzx"
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+
+declare(APPLICATIONS, [("applicant_id", 1), ("created_at", -1)])
+declare(APPLICATIONS, [("state", 1), ("hall", 1), ("submitted_at", 1)])
+declare(APPLICATIONS, [("number", 1)], unique=True)
+declare(SUBS, [("application_id", 1)])
+declare(SUBS, [("department", 1), ("state", 1), ("deadline_on", 1)])
+declare(EVENTS, [("application_id", 1), ("at", 1)])
+declare(FEE_ORDERS, [("application_id", 1)], unique=True)
+
+
+@dataclass
+class Caller:
+    """Who acts, with what they need for prefill and access checks."""
+
+    account: dict
+    cipher: Any
+    registry: Any
+    acting_for: str | None = None
+    role: str = "citizen"
+
+    @property
+    def account_id(self) -> str:
+        return self.account["_id"]
+
+
+# -- reading the catalogue ---------------------------------------------------------------------
+
+
+def _target(store, bundle_code: str | None, item_code: str | None) -> dict:
+    """The bundle (or a single item as a one-item bundle) with its merged form and items."""
+    if bool(bundle_code) == bool(item_code):
+        raise Invalid("请选择一件事或一个事项", errors={"bundle": ["bundle 与 item 须且只须填一个"]})
+    if bundle_code:
+        bundle = catalog.get_bundle(store, bundle_code)
+        items = [catalog.get_item(store, code) for code in bundle["items"]]
+        return {"kind": "bundle", "code": bundle["code"], "name": bundle["name"], "fields": bundle["fields"], "items": items,
+                "for_whom": bundle["for_whom"]}  # fmt: skip
+    item = catalog.get_item(store, item_code)
+    fields = [{**f, "items": [item["code"]]} for f in item["fields"]]
+    return {
+        "kind": "item",
+        "code": item["code"],
+        "name": item["name"],
+        "fields": fields,
+        "items": [item],
+        "for_whom": item["for_whom"],
+    }
+
+
+def _materials(items: list[dict]) -> list[dict]:
+    """Materials of all items, one entry per code, listing the items that need it."""
+    merged: dict[str, dict] = {}
+    for item in items:
+        for material in item.get("materials") or []:
+            entry = merged.setdefault(material["code"], {**material, "items": []})
+            entry["items"].append(item["code"])
+            entry["required"] = entry["required"] or material["required"]
+    return list(merged.values())
+
+
+# -- drafts ------------------------------------------------------------------------------------
+
+
+def _previous_form(store, account_id: str) -> dict:
+    latest = store[APPLICATIONS].find_one(
+        {"applicant_id": account_id, "state": {"$ne": states.DRAFT}}, sort=[("created_at", -1)], projection={"form": 1}
+    )
+    return form_of(latest) if latest else {}
+
+
+def _prefill_context(store, caller: Caller) -> PrefillContext:
+    return PrefillContext(
+        store, caller.cipher, caller.registry, caller.account, caller.acting_for, _previous_form(store, caller.account_id)
+    )
+
+
+def _material_state(ctx: PrefillContext, material: dict) -> dict:
+    source = material["source"]
+    state = {"code": material["code"], "source": source, "status": "missing", "trust": material.get("trust", "C")}
+    if source == "certificate":
+        certificate = ctx.certificate(material["certificate_type"])
+        if certificate:
+            state.update(status="attached", certificate_id=certificate["_id"], trust="A")
+    elif source == "registry":
+        state.update(status="attached", trust="A")
+    return state
+
+
+def _application_number(store) -> str:
+    """YC + date (Asia/Shanghai) + 6 random digits: readable on the phone, unique by index."""
+    day = utcnow().astimezone(SHANGHAI).strftime("%Y%m%d")
+    return f"YC{day}{secrets.randbelow(1_000_000):06d}"
+
+
+def start_draft(store, caller: Caller, bundle_code: str | None = None, item_code: str | None = None) -> dict:
+    target = _target(store, bundle_code, item_code)
+    if target["for_whom"] == "business" and not caller.acting_for:
+        raise Forbidden("该事项需以企业身份办理：请先在「我的企业」中选择企业", code="acting_for_required")
+    ctx = _prefill_context(store, caller)
+    prefilled = prefill_form(ctx, target["fields"])
+    now = now_iso()
+    application = {
+        "_id": new_id("app_"),
+        "number": _application_number(store),
+        "kind": target["kind"],
+        "target": target["code"],
+        "name": target["name"],
+        "items": [item["code"] for item in target["items"]],
+        "applicant_id": caller.account_id,
+        "acting_for": caller.acting_for,
+        "channel": "online",
+        "on_behalf_by": None,
+        "hall": DEFAULT_HALL,
+        "state": states.DRAFT,
+        "form": {_flat(name): r.value for name, r in prefilled.items()},
+        "sources": {_flat(name): _source_doc(r) for name, r in prefilled.items()},
+        "materials": {m["code"]: _material_state(ctx, m) for m in _materials(target["items"])},
+        "created_at": now,
+        "updated_at": now,
+        "version": 1,
+    }
+    store[APPLICATIONS].insert_one(application)
+    return application
+
+
+def _flat(name: str) -> str:
+    """Form keys are stored flat ("applicant__name"): a dotted key would be a path to the store."""
+    return name.replace(".", "__")
+
+
+def form_of(application: dict) -> dict:
+    return {key.replace("__", "."): value for key, value in (application.get("form") or {}).items()}
+
+
+def sources_of(application: dict) -> dict:
+    return {key.replace("__", "."): value for key, value in (application.get("sources") or {}).items()}
+
+
+def _source_doc(resolved: Resolved) -> dict:
+    doc = {"source": resolved.source, "locked": resolved.locked}
+    if resolved.certificate_id:
+        doc["certificate_id"] = resolved.certificate_id
+    return doc
+
+
+def get_own(store, caller: Caller, application_id: str) -> dict:
+    """The caller's application; someone else's is a 404, never a 403 that admits it exists."""
+    application = store[APPLICATIONS].find_one({"_id": application_id})
+    if application is None or not _may_see(caller, application):
+        raise NotFound("找不到该申请")
+    return application
+
+
+def _may_see(caller: Caller, application: dict) -> bool:
+    if application["applicant_id"] == caller.account_id:
+        return True
+    return bool(caller.acting_for) and application.get("acting_for") == caller.acting_for
+
+
+def form_fields(store, application: dict) -> list[dict]:
+    target = _target(store, application["target"] if application["kind"] == "bundle" else None,
+                     application["target"] if application["kind"] == "item" else None)  # fmt: skip
+    return target["fields"]
+
+
+def save_draft(store, caller: Caller, application_id: str, values: dict, expected_version: int) -> dict:
+    """Store what the person typed: each value checked, locked values refused, stale versions 409."""
+    application = get_own(store, caller, application_id)
+    if application["state"] not in (states.DRAFT, states.NEEDS_CORRECTION):
+        raise Conflict(f"申请当前状态为「{states.STATE_LABELS[application['state']]}」，不能修改", code="not_editable")
+    fields = {f["name"]: f for f in form_fields(store, application)}
+    changes, errors = _clean_changes(application, fields, values, allowed=None)
+    if errors:
+        raise Invalid(errors=errors)
+    return _write_form(store, application, changes, expected_version)
+
+
+def _clean_changes(application: dict, fields: dict, values: dict, allowed: set | None) -> tuple[dict, dict]:
+    changes, errors = {}, {}
+    form, sources = form_of(application), sources_of(application)
+    for name, value in values.items():
+        field = fields.get(name)
+        if field is None:
+            errors[name] = ["表单中没有这一项"]
+            continue
+        if allowed is not None and name not in allowed:
+            errors[name] = ["这一项不在补正范围内"]
+            continue
+        source = sources.get(name, {})
+        if source.get("locked") and value != form.get(name):
+            errors[name] = [f"该信息来自{SOURCE_LABELS[source['source'].split(':')[0]]}，不能修改；如有误请点击「信息有误」"]
+            continue
+        if is_empty(value):
+            changes[name] = None
+            continue
+        try:
+            changes[name] = clean_value(field, value)
+        except FieldInvalid as exc:
+            errors[name] = [str(exc)]
+    return changes, errors
+
+
+def _write_form(store, application: dict, changes: dict, expected_version: int) -> dict:
+    sets = {"updated_at": now_iso()}
+    unsets = {}
+    sources = sources_of(application)
+    for name, value in changes.items():
+        if sources.get(name, {}).get("locked"):
+            continue  # unchanged locked value sent back with the rest of the form
+        if value is None:
+            unsets[f"form.{_flat(name)}"] = ""
+            unsets[f"sources.{_flat(name)}"] = ""
+        else:
+            sets[f"form.{_flat(name)}"] = value
+            if sources.get(name, {}).get("source") == "previous_application":
+                unsets[f"sources.{_flat(name)}"] = ""
+    update: dict = {"$set": sets, "$inc": {"version": 1}}
+    if unsets:
+        update["$unset"] = unsets
+    updated = store[APPLICATIONS].find_one_and_update(
+        {"_id": application["_id"], "version": expected_version}, update, return_document=ReturnDocument.AFTER
+    )
+    if updated is None:
+        raise Conflict("草稿已在其他地方修改，请刷新后重试", code="version_conflict")
+    return updated
+
+
+# -- what the person sees of a draft ----------------------------------------------------------------
+
+
+def draft_view(store, application: dict) -> dict:
+    """The form with each value's source; the share of fields the government already filled in."""
+    form, sources = form_of(application), sources_of(application)
+    fields = []
+    for field in form_fields(store, application):
+        source = sources.get(field["name"])
+        kind = source["source"].split(":", 1)[0] if source else None
+        fields.append(
+            {
+                **{k: field[k] for k in ("name", "label", "type", "required") if k in field},
+                **{k: field[k] for k in ("choices", "max_length", "min", "max") if k in field},
+                "value": form.get(field["name"]),
+                "source": source["source"] if source else None,
+                "source_label": SOURCE_LABELS.get(kind) if kind else None,
+                "locked": bool(source and source["locked"]),
+                "items": field.get("items", []),
+            }
+        )
+    prefilled = sum(1 for f in fields if f["source"] and f["source"] != "previous_application")
+    missing = [f["name"] for f in fields if f["required"] and is_empty(f["value"])]
+    return {
+        **{k: application[k] for k in ("number", "kind", "target", "name", "items", "state", "version", "created_at")},
+        "id": application["_id"],
+        "acting_for": application.get("acting_for"),
+        "fields": fields,
+        "materials": list(application["materials"].values()),
+        "prefilled_share": round(prefilled / len(fields), 3) if fields else 1.0,
+        "missing_fields": missing,
+    }
+
+
+def declare_material(store, caller: Caller, application_id: str, code: str, expected_version: int) -> dict:
+    """The applicant's own statement (承诺/声明) for a material whose source is the form: trust D."""
+    application = get_own(store, caller, application_id)
+    material = application["materials"].get(code)
+    if material is None or material["source"] != "form":
+        raise NotFound("该材料不需要声明")
+    return _set_material(
+        store, application, code, {"status": "declared", "trust": "D", "declared_at": now_iso()}, expected_version
+    )
+
+
+def _set_material(store, application: dict, code: str, changes: dict, expected_version: int) -> dict:
+    if application["state"] not in (states.DRAFT, states.NEEDS_CORRECTION):
+        raise Conflict(f"申请当前状态为「{states.STATE_LABELS[application['state']]}」，不能修改", code="not_editable")
+    now = now_iso()
+    sets = {f"materials.{code}.{key}": value for key, value in {**changes, "updated_at": now}.items()}
+    updated = store[APPLICATIONS].find_one_and_update(
+        {"_id": application["_id"], "version": expected_version},
+        {"$set": {**sets, "updated_at": now}, "$inc": {"version": 1}},
+        return_document=ReturnDocument.AFTER,
+    )
+    if updated is None:
+        raise Conflict("草稿已在其他地方修改，请刷新后重试", code="version_conflict")
+    return updated
+
+
+def attach_upload(store, caller: Caller, application_id: str, code: str, upload_id: str, expected_version: int) -> dict:
+    application = get_own(store, caller, application_id)
+    material = application["materials"].get(code)
+    if material is None or material["source"] != "upload":
+        raise NotFound("该材料不需要上传")
+    return _set_material(store, application, code, {"status": "uploaded", "trust": "C", "upload_id": upload_id}, expected_version)
+
+
+# -- submission ------------------------------------------------------------------------------------
+
+
+def _check_complete(store, ctx: PrefillContext, application: dict, fields: list[dict]) -> dict:
+    """Every required value present and valid, locked values still what their source says."""
+    form, sources = form_of(application), sources_of(application)
+    fresh = prefill_form(ctx, fields)
+    errors: dict = {}
+    for field in fields:
+        name = field["name"]
+        value = form.get(name)
+        if sources.get(name, {}).get("locked"):
+            now = fresh.get(name)
+            if now is None or not now.locked or now.value != value:
+                errors[name] = ["该信息与来源不一致，请刷新后重新核对"]
+            continue
+        if is_empty(value):
+            if field.get("required"):
+                errors[name] = ["此项为必填项"]
+            continue
+        try:
+            clean_value(field, value)
+        except FieldInvalid as exc:
+            errors[name] = [str(exc)]
+    for code, material in application["materials"].items():
+        if material["status"] == "missing" and _required(store, application, code):
+            errors[f"materials.{code}"] = ["请提供该材料"]
+    return errors
+
+
+def _required(store, application: dict, code: str) -> bool:
+    return any(m["code"] == code and m["required"] for item in _items(store, application) for m in item.get("materials") or [])
+
+
+def _items(store, application: dict) -> list[dict]:
+    return [catalog.get_item(store, code) for code in application["items"]]
+
+
+def submit(store, caller: Caller, application_id: str, expected_version: int, *, on_behalf_by: str | None = None) -> dict:
+    application = get_own(store, caller, application_id) if on_behalf_by is None else _get(store, application_id)
+    if application["state"] != states.DRAFT:
+        raise Conflict(f"申请当前状态为「{states.STATE_LABELS[application['state']]}」，不能提交", code="illegal_transition")
+    items = _items(store, application)
+    needed = max(item["acr_level"] for item in items)
+    if caller.account.get("acr", 0) < needed:
+        raise Forbidden(f"该事项需要实名认证等级L{needed}，请先完成实名认证", code="real_name_level_too_low")
+    ctx = _prefill_context(store, caller)
+    errors = _check_complete(store, ctx, application, form_fields(store, application))
+    if errors:
+        raise Invalid("申请信息不完整或有误，请检查后再提交", errors=errors)
+    now = now_iso()
+    fee = sum(item["fee_fen"] for item in items)
+    trips = 1 if on_behalf_by or any(item["visits"] for item in items) else 0
+    auto = all(item["review"] == "auto" for item in items) and not on_behalf_by
+    with store.transaction() as session:
+        submitted = store[APPLICATIONS].find_one_and_update(
+            {"_id": application["_id"], "state": states.DRAFT, "version": expected_version},
+            {
+                "$set": {"state": states.SUBMITTED, "submitted_at": now, "updated_at": now, "trips": trips, "fee_fen": fee},
+                "$inc": {"version": 1},
+            },
+            return_document=ReturnDocument.AFTER,
+            session=session,
+        )
+        if submitted is None:
+            raise Conflict("申请已在其他地方修改，请刷新后重试", code="version_conflict")
+        for item in items:
+            store[SUBS].insert_one(
+                {
+                    "_id": new_id("sub_"),
+                    "application_id": application["_id"],
+                    "item": item["code"],
+                    "item_name": item["name"],
+                    "department": item["department"],
+                    "promised_days": item["promised_days"],
+                    "state": states.SUBMITTED,
+                    "created_at": now,
+                    "updated_at": now,
+                    "version": 1,
+                },
+                session=session,
+            )
+        _fee_order(store, submitted, items, fee, now, session)
+        record_event(
+            store, application["_id"], caller.account_id, caller.role, "submit", states.DRAFT, states.SUBMITTED, session=session
+        )
+        notify(store, submitted, "application.submitted", {}, session=session)
+    if auto:
+        from .review import accept
+
+        return accept(store, application["_id"], actor_id="system", actor_role="system")
+    return submitted
+
+
+def _fee_order(store, application: dict, items: list[dict], fee: int, now: str, session) -> None:
+    """The fee order request: one per application; the payments feature takes it from here."""
+    lines = [
+        {"item": i["code"], "name": i["name"], "amount_fen": i["fee_fen"], "basis": i.get("fee_basis")}
+        for i in items
+        if i["fee_fen"]
+    ]
+    store[FEE_ORDERS].insert_one(
+        {
+            "_id": new_id("fee_"),
+            "application_id": application["_id"],
+            "amount_fen": fee,
+            "lines": lines,
+            "state": "pending" if fee else "not_required",
+            "created_at": now,
+            "updated_at": now,
+            "version": 1,
+        },
+        session=session,
+    )
+
+
+def fee_settled(store, application_id: str) -> bool:
+    order = store[FEE_ORDERS].find_one({"application_id": application_id})
+    return order is None or order["state"] in ("not_required", "paid")
+
+
+def withdraw(store, caller: Caller, application_id: str) -> dict:
+    """The applicant takes back a draft or a submitted application, before it is accepted."""
+    application = get_own(store, caller, application_id)
+    if application["state"] not in (states.DRAFT, states.SUBMITTED):
+        raise Conflict(f"申请已{states.STATE_LABELS[application['state']]}，不能撤回", code="illegal_transition",
+                       errors={"state": [application["state"]]})  # fmt: skip
+    now = now_iso()
+    with store.transaction() as session:
+        updated = store[APPLICATIONS].find_one_and_update(
+            {"_id": application_id, "state": application["state"]},
+            {"$set": {"state": states.WITHDRAWN, "updated_at": now}, "$inc": {"version": 1}},
+            return_document=ReturnDocument.AFTER,
+            session=session,
+        )
+        if updated is None:
+            raise Conflict("申请状态已变化，请刷新", code="illegal_transition")
+        store[SUBS].update_many(
+            {"application_id": application_id, "state": states.SUBMITTED},
+            {"$set": {"state": states.WITHDRAWN, "updated_at": now}, "$inc": {"version": 1}},
+            session=session,
+        )
+        store[FEE_ORDERS].update_one(
+            {"application_id": application_id, "state": "pending"},
+            {"$set": {"state": "closed", "updated_at": now}},
+            session=session,
+        )
+        record_event(
+            store,
+            application_id,
+            caller.account_id,
+            caller.role,
+            "withdraw",
+            application["state"],
+            states.WITHDRAWN,
+            session=session,
+        )
+    return updated
+
+
+def _get(store, application_id: str) -> dict:
+    application = store[APPLICATIONS].find_one({"_id": application_id})
+    if application is None:
+        raise NotFound("找不到该申请")
+    return application
+
+
+def my_applications(store, caller: Caller, page: int, page_size: int) -> tuple[list[dict], int]:
+    query = {"applicant_id": caller.account_id}
+    total = store[APPLICATIONS].count_documents(query)
+    items = list(store[APPLICATIONS].find(query).sort("created_at", -1).skip((page - 1) * page_size).limit(page_size))
+    return items, total
+
+
+def subs_of(store, application_id: str) -> list[dict]:
+    return list(store[SUBS].find({"application_id": application_id}).sort("item", 1))
+
+
+def timeline(store, application_id: str) -> list[dict]:
+    return list(store[EVENTS].find({"application_id": application_id}).sort("at", 1))
+
+
+def record_event(
+    store, application_id, actor_id, actor_role, action, from_state, to_state, *, sub_id=None, comment=None, session=None
+):
+    store[EVENTS].insert_one(
+        {
+            "_id": new_id("evt_"),
+            "application_id": application_id,
+            "sub_id": sub_id,
+            "actor_id": actor_id,
+            "actor_role": actor_role,
+            "action": action,
+            "from": from_state,
+            "to": to_state,
+            "comment": comment,
+            "at": now_iso(),
+        },
+        session=session,
+    )
+
+
+def notify(store, application: dict, event: str, extra: dict, session=None, key_suffix: str = "") -> None:
+    data = {
+        "application_id": application["_id"],
+        "application_no": application["number"],
+        "bundle_name": application["name"],
+        **extra,
+    }
+    enqueue(store, event, application["applicant_id"], data, f"{event}:{application['_id']}{key_suffix}", session=session)
