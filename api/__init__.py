@@ -39,12 +39,14 @@ def _blueprints() -> list:
     from auth.routes import BLUEPRINTS as auth_blueprints
     from notifications.routes import blp as notifications
 
+    from .applications.routes import blp as applications
+    from .applications.routes import staff_blp as review
     from .catalog.routes import admin_blp as catalog_admin
     from .catalog.routes import blp as catalog
     from .health.routes import blp as health
     from .vault.routes import blp as vault
 
-    return [health, *auth_blueprints, notifications, catalog, catalog_admin, vault]
+    return [health, *auth_blueprints, notifications, catalog, catalog_admin, vault, applications, review]
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:

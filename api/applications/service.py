@@ -536,3 +536,28 @@ def notify(store, application: dict, event: str, extra: dict, session=None, key_
         **extra,
     }
     enqueue(store, event, application["applicant_id"], data, f"{event}:{application['_id']}{key_suffix}", session=session)
+
+
+def application_view(store, application: dict, with_history: bool = True) -> dict:
+    """Everything the applicant (or staff) sees of one application: the form with sources, and, once
+    submitted, its sub-applications, timeline and fee."""
+    view = draft_view(store, application)
+    view.update({key: application.get(key) for key in ("submitted_at", "channel", "trips")})
+    view["state_label"] = states.STATE_LABELS.get(application["state"], application["state"])
+    materials = {m["code"]: m for m in _materials(_items(store, application))}
+    view["materials"] = [
+        {**state, "name": materials.get(code, {}).get("name", code), "required": materials.get(code, {}).get("required", False)}
+        for code, state in application["materials"].items()
+    ]
+    if with_history:
+        view["subs"] = [
+            {**sub, "state_label": states.STATE_LABELS.get(sub["state"], sub["state"])}
+            for sub in subs_of(store, application["_id"])
+        ]
+        view["timeline"] = timeline(store, application["_id"])
+        view["fee"] = store[FEE_ORDERS].find_one({"application_id": application["_id"]})
+    return view
+
+
+def with_label(application: dict) -> dict:
+    return {**application, "state_label": states.STATE_LABELS.get(application["state"], application["state"])}

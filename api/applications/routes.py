@@ -1,0 +1,295 @@
+"""HTTP for applications: the applicant's drafts and submissions, the clerk's window, the departments' queues."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask.views import MethodView
+
+from api.blueprint import Blueprint
+from api.catalog import service as catalog
+from api.errors import Forbidden, Invalid, NotFound
+from auth import accounts
+from auth.access import current_principal, login_required, roles_required
+from auth.crypto import field_cipher
+from auth.data_use import record_data_use
+from auth.registry import registry_for
+
+from . import review, service, uploads
+from .schemas import (
+    ApplicationSchema,
+    ApplicationSummarySchema,
+    DecisionSchema,
+    QueueQuerySchema,
+    StartSchema,
+    SubApplicationSchema,
+    UploadFileSchema,
+    UploadFormSchema,
+    ValuesSchema,
+    VersionSchema,
+)
+
+blp = Blueprint("applications", __name__, url_prefix="/api/v1/applications", description="One-thing applications (一件事申请)")
+staff_blp = Blueprint(
+    "review", __name__, url_prefix="/api/v1", description="The front window (受理) and departments' review (审批)"
+)
+
+
+def _store():
+    return current_app.extensions["store"]
+
+
+def _caller(role: str = "citizen") -> service.Caller:
+    principal = current_principal()
+    account = accounts.get_account(_store(), principal.account_id)
+    return service.Caller(account, field_cipher(), registry_for(current_app), principal.acting_for, role)
+
+
+def _view(application: dict) -> dict:
+    return service.application_view(_store(), application)
+
+
+@blp.route("")
+class Applications(MethodView):
+    decorators = [login_required]
+
+    @blp.response(200, ApplicationSummarySchema(many=True))
+    @blp.paginate()
+    @blp.alt_response(401, description="Not logged in")
+    def get(self, pagination_parameters):
+        """My applications, newest first"""
+        found, total = service.my_applications(_store(), _caller(), pagination_parameters.page, pagination_parameters.page_size)
+        pagination_parameters.item_count = total
+        return [service.with_label(a) for a in found]
+
+    @blp.arguments(StartSchema)
+    @blp.response(201, ApplicationSchema)
+    @blp.alt_response(401, description="Not logged in")
+    @blp.alt_response(403, description="A business bundle needs X-Acting-For")
+    @blp.alt_response(404, description="No such bundle or item")
+    def post(self, body):
+        """Start a draft for a bundle or an item: the form comes back prefilled, each value with its source"""
+        application = service.start_draft(_store(), _caller(), body.get("bundle"), body.get("item"))
+        return _view(application)
+
+
+@blp.route("/<string:application_id>")
+class Application(MethodView):
+    decorators = [login_required]
+
+    @blp.response(200, ApplicationSchema)
+    @blp.alt_response(401, description="Not logged in")
+    @blp.alt_response(404, description="No application of mine with this id")
+    def get(self, application_id):
+        """One of my applications: form, materials, sub-applications, timeline, fee"""
+        return _view(service.get_own(_store(), _caller(), application_id))
+
+    @blp.arguments(ValuesSchema)
+    @blp.response(200, ApplicationSchema)
+    @blp.alt_response(404, description="No application of mine with this id")
+    @blp.alt_response(409, description="Not a draft, or saved elsewhere since `version`")
+    @blp.alt_response(422, description="A value is invalid or locked")
+    def patch(self, body, application_id):
+        """Save the draft (autosave): the values typed; locked values cannot change"""
+        return _view(service.save_draft(_store(), _caller(), application_id, body["values"], body["version"]))
+
+
+@blp.route("/<string:application_id>/submit")
+class Submit(MethodView):
+    decorators = [login_required]
+
+    @blp.arguments(VersionSchema)
+    @blp.response(200, ApplicationSchema)
+    @blp.alt_response(403, description="The items need a higher real-name level")
+    @blp.alt_response(404, description="No application of mine with this id")
+    @blp.alt_response(409, description="Not a draft, or changed since `version`")
+    @blp.alt_response(422, description="Missing or invalid values, or a locked value no longer matches its source")
+    def post(self, body, application_id):
+        """Submit: one sub-application per item goes to its department, with the fee order and a notification"""
+        return _view(service.submit(_store(), _caller(), application_id, body["version"]))
+
+
+@blp.route("/<string:application_id>/withdraw")
+class Withdraw(MethodView):
+    decorators = [login_required]
+
+    @blp.response(200, ApplicationSchema)
+    @blp.alt_response(404, description="No application of mine with this id")
+    @blp.alt_response(409, description="Already accepted")
+    def post(self, application_id):
+        """Withdraw a draft or a submitted application before it is accepted (撤回)"""
+        return _view(service.withdraw(_store(), _caller(), application_id))
+
+
+@blp.route("/<string:application_id>/resubmit")
+class Resubmit(MethodView):
+    decorators = [login_required]
+
+    @blp.arguments(ValuesSchema)
+    @blp.response(200, ApplicationSchema)
+    @blp.alt_response(404, description="No application of mine with this id")
+    @blp.alt_response(409, description="No correction is asked for")
+    @blp.alt_response(422, description="A value is invalid, or outside what the correction asked for")
+    def post(self, body, application_id):
+        """Send the correction asked for (补正); the deadline moves on by the days waited"""
+        return _view(review.resubmit(_store(), _caller(), application_id, body["values"], body["version"]))
+
+
+@blp.route("/<string:application_id>/materials/<string:code>/declaration")
+class Declaration(MethodView):
+    decorators = [login_required]
+
+    @blp.arguments(VersionSchema)
+    @blp.response(200, ApplicationSchema)
+    @blp.alt_response(404, description="No such material to declare")
+    @blp.alt_response(409, description="Not editable, or changed since `version`")
+    def post(self, body, application_id, code):
+        """Provide a material by my own statement (承诺制, trust level D)"""
+        return _view(service.declare_material(_store(), _caller(), application_id, code, body["version"]))
+
+
+@blp.route("/<string:application_id>/materials/<string:code>/upload")
+class Upload(MethodView):
+    decorators = [login_required]
+
+    @blp.arguments(UploadFormSchema, location="form")
+    @blp.arguments(UploadFileSchema, location="files")
+    @blp.response(200, ApplicationSchema)
+    @blp.alt_response(404, description="No such material to upload")
+    @blp.alt_response(409, description="Not editable, or changed since `version`")
+    @blp.alt_response(413, description="The file is too large")
+    @blp.alt_response(422, description="Not a PDF, JPEG or PNG")
+    def post(self, form, files, application_id, code):
+        """Upload a material (PDF, JPEG or PNG; the type is read from the content, not the name)"""
+        caller = _caller()
+        service.get_own(_store(), caller, application_id)
+        upload = uploads.save_upload(_store(), current_app.config["DATA_DIR"], caller.account_id, files["file"])
+        return _view(service.attach_upload(_store(), caller, application_id, code, upload["_id"], form["version"]))
+
+
+# -- staff -----------------------------------------------------------------------------------------------
+
+
+def _staff_account() -> dict:
+    return accounts.get_account(_store(), current_principal().account_id)
+
+
+def _hall() -> str:
+    return _staff_account().get("hall") or service.DEFAULT_HALL
+
+
+def _department() -> str:
+    """The approver's department code (staff accounts may name it by code or by full name)."""
+    named = _staff_account().get("department")
+    for code, department in catalog.departments(_store()).items():
+        if named in (code, department["name"]):
+            return code
+    raise Forbidden("您的账户未关联审批部门", code="no_department")
+
+
+def _staff_view(application: dict, purpose: str) -> dict:
+    """Staff read a person's application: written to that person's data-use log first."""
+    principal = current_principal()
+    role = "clerk" if principal.has_role("clerk") else "approver"
+    names = [f["name"] for f in service.form_fields(_store(), application)]
+    record_data_use(_store(), application["applicant_id"], principal.account_id, role, purpose, names)
+    return _view(application)
+
+
+@staff_blp.route("/clerk/applications")
+class ClerkQueue(MethodView):
+    decorators = [roles_required("clerk"), login_required]
+
+    @staff_blp.response(200, ApplicationSummarySchema(many=True))
+    @staff_blp.paginate()
+    @staff_blp.alt_response(403, description="Not a clerk")
+    def get(self, pagination_parameters):
+        """Submitted applications of my hall waiting for acceptance, oldest first"""
+        found, total = review.clerk_queue(_store(), _hall(), pagination_parameters.page, pagination_parameters.page_size)
+        pagination_parameters.item_count = total
+        return [service.with_label(a) for a in found]
+
+
+@staff_blp.route("/clerk/applications/<string:application_id>")
+class ClerkApplication(MethodView):
+    decorators = [roles_required("clerk"), login_required]
+
+    @staff_blp.response(200, ApplicationSchema)
+    @staff_blp.alt_response(403, description="Not a clerk")
+    @staff_blp.alt_response(404, description="No such application in my hall")
+    def get(self, application_id):
+        """An application of my hall, to check before accepting it"""
+        application = _store()[service.APPLICATIONS].find_one({"_id": application_id})
+        if application is None or application["hall"] != _hall() or application["state"] == "draft":
+            raise NotFound("找不到该申请")
+        return _staff_view(application, "窗口受理审核申请")
+
+
+@staff_blp.route("/clerk/applications/<string:application_id>/accept")
+class Accept(MethodView):
+    decorators = [roles_required("clerk"), login_required]
+
+    @staff_blp.response(200, ApplicationSchema)
+    @staff_blp.alt_response(403, description="Not a clerk")
+    @staff_blp.alt_response(404, description="No such application in my hall")
+    @staff_blp.alt_response(409, description="Not waiting for acceptance")
+    def post(self, application_id):
+        """Accept (受理): each item's promised time limit starts today"""
+        accepted = review.accept(_store(), application_id, current_principal().account_id, "clerk", hall=_hall())
+        return _view(accepted)
+
+
+@staff_blp.route("/review/sub-applications")
+class DepartmentQueue(MethodView):
+    decorators = [roles_required("approver"), login_required]
+
+    @staff_blp.arguments(QueueQuerySchema, location="query")
+    @staff_blp.response(200, SubApplicationSchema(many=True))
+    @staff_blp.paginate()
+    @staff_blp.alt_response(403, description="Not an approver")
+    def get(self, query, pagination_parameters):
+        """My department's items, soonest deadline first; overdue ones flagged"""
+        found, total = review.department_queue(
+            _store(), _department(), query.get("state"), pagination_parameters.page, pagination_parameters.page_size
+        )
+        pagination_parameters.item_count = total
+        return [service.with_label(s) for s in found]
+
+
+@staff_blp.route("/review/sub-applications/<string:sub_id>")
+class DepartmentSub(MethodView):
+    decorators = [roles_required("approver"), login_required]
+
+    @staff_blp.response(200, ApplicationSchema)
+    @staff_blp.alt_response(403, description="Not an approver")
+    @staff_blp.alt_response(404, description="No such item in my department")
+    def get(self, sub_id):
+        """One item of my department with its application's form and materials (with their trust levels)"""
+        sub = review.department_sub(_store(), _department(), sub_id)
+        application = _store()[service.APPLICATIONS].find_one({"_id": sub["application_id"]})
+        return {**_staff_view(application, "部门审批申请"), "subs": [service.with_label(sub)]}
+
+
+@staff_blp.route("/review/sub-applications/<string:sub_id>/decision")
+class Decision(MethodView):
+    decorators = [roles_required("approver"), login_required]
+
+    @staff_blp.arguments(DecisionSchema)
+    @staff_blp.response(200, SubApplicationSchema)
+    @staff_blp.alt_response(403, description="Not an approver")
+    @staff_blp.alt_response(404, description="No such item in my department")
+    @staff_blp.alt_response(409, description="Not in review")
+    @staff_blp.alt_response(422, description="A reason (and, for a correction, the fields) is required")
+    def post(self, body, sub_id):
+        """Approve, reject (reason required) or ask for a correction (fields and reason)"""
+        if body["action"] == "approve" and body.get("fields"):
+            raise Invalid("批准时不需要选择补正项目", errors={"fields": ["批准时不需要选择补正项目"]})
+        sub = review.decide(
+            _store(),
+            _department(),
+            sub_id,
+            body["action"],
+            current_principal().account_id,
+            body.get("reason"),
+            body.get("fields"),
+        )
+        return service.with_label(sub)
