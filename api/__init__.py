@@ -91,6 +91,7 @@ def _feature_cli(app: Flask) -> None:
 
     from .catalog.cli import register_cli as catalog_cli
     from .catalog.cli import seed_demo_catalog
+    from .vault.demo import seed_demo_certificates
     from .vault.page import page_blp
 
     app.register_blueprint(page_blp)
@@ -98,6 +99,7 @@ def _feature_cli(app: Flask) -> None:
     registry_cli(app)
     catalog_cli(app)
     notifications.init_app(app)
-    for seeder in (("registry", seed_demo_registry), ("accounts", seed_demo_accounts), ("catalog", seed_demo_catalog)):
+    for seeder in (("registry", seed_demo_registry), ("accounts", seed_demo_accounts), ("catalog", seed_demo_catalog),
+                   ("certificates", seed_demo_certificates)):  # fmt: skip
         if seeder not in DEMO_SEEDERS:
             DEMO_SEEDERS.append(seeder)
