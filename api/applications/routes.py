@@ -7,14 +7,14 @@ from flask.views import MethodView
 
 from api.blueprint import Blueprint
 from api.catalog import service as catalog
-from api.errors import Forbidden, Invalid, NotFound
+from api.errors import Forbidden, Invalid
 from auth import accounts
 from auth.access import current_principal, login_required, roles_required
 from auth.crypto import field_cipher
 from auth.data_use import record_data_use
 from auth.registry import registry_for
 
-from . import review, service, uploads
+from . import review, service, uploads, window
 from .schemas import (
     ApplicationSchema,
     ApplicationSummarySchema,
@@ -26,6 +26,7 @@ from .schemas import (
     UploadFormSchema,
     ValuesSchema,
     VersionSchema,
+    WalkInSchema,
 )
 
 blp = Blueprint("applications", __name__, url_prefix="/api/v1/applications", description="One-thing applications (一件事申请)")
@@ -218,10 +219,51 @@ class ClerkApplication(MethodView):
     @staff_blp.alt_response(404, description="No such application in my hall")
     def get(self, application_id):
         """An application of my hall, to check before accepting it"""
-        application = _store()[service.APPLICATIONS].find_one({"_id": application_id})
-        if application is None or application["hall"] != _hall() or application["state"] == "draft":
-            raise NotFound("找不到该申请")
+        application = window.window_application(_store(), current_principal().account_id, _hall(), application_id)
         return _staff_view(application, "窗口受理审核申请")
+
+    @staff_blp.arguments(ValuesSchema)
+    @staff_blp.response(200, ApplicationSchema)
+    @staff_blp.alt_response(404, description="No such application in my hall")
+    @staff_blp.alt_response(409, description="Not a draft I started for a walk-in resident, or changed since `version`")
+    @staff_blp.alt_response(422, description="A value is invalid or locked")
+    def patch(self, body, application_id):
+        """Fill in a walk-in resident's draft at the window"""
+        args = (_store(), field_cipher(), registry_for(current_app), current_principal().account_id, _hall(), application_id)
+        return _view(window.save_for_walk_in(*args, body["values"], body["version"]))
+
+
+@staff_blp.route("/clerk/walk-ins")
+class WalkIns(MethodView):
+    decorators = [roles_required("clerk"), login_required]
+
+    @staff_blp.arguments(WalkInSchema)
+    @staff_blp.response(201, ApplicationSchema)
+    @staff_blp.alt_response(403, description="Not a clerk, or a business bundle (businesses apply in the app)")
+    @staff_blp.alt_response(404, description="No such bundle or item")
+    @staff_blp.alt_response(422, description="The name and ID number do not match the registry")
+    def post(self, body):
+        """Start an application for a resident at the window, after checking their ID card in person (线上线下融合)"""
+        application = window.start_for_walk_in(
+            _store(), field_cipher(), registry_for(current_app), current_principal().account_id, _hall(),
+            body["name"], body["id_number"], body.get("bundle"), body.get("item"),
+        )  # fmt: skip
+        return _view(application)
+
+
+@staff_blp.route("/clerk/applications/<string:application_id>/submit")
+class WalkInSubmit(MethodView):
+    decorators = [roles_required("clerk"), login_required]
+
+    @staff_blp.arguments(VersionSchema)
+    @staff_blp.response(200, ApplicationSchema)
+    @staff_blp.alt_response(404, description="No such application in my hall")
+    @staff_blp.alt_response(409, description="Not a draft I started, or changed since `version`")
+    @staff_blp.alt_response(422, description="Missing or invalid values")
+    def post(self, body, application_id):
+        """Submit a walk-in resident's application (it counts one in-person visit)"""
+        args = (_store(), field_cipher(), registry_for(current_app), current_principal().account_id, _hall(), application_id)
+        return _view(window.submit_for_walk_in(*args, body["version"]))
 
 
 @staff_blp.route("/clerk/applications/<string:application_id>/accept")
