@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from api.catalog.service import load_catalog
-from tests.auth.conftest import add_person, cipher, make_id_number  # noqa: F401 - fixtures used here
 
 RETIREMENT_APPROVAL = "430200-RSJ-003"
 
