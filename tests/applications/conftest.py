@@ -36,7 +36,13 @@ RESTAURANT_FACTS = {
     "fire.safety_manager": "李娜",
     "fire.acceptance": "已完成消防验收备案",
 }
-CONTACT_ADDRESS = {"province": "湖南省", "city": "株洲市", "district": "天元区", "street": "嵩山路街道", "detail": "示例路12号3栋402"}
+CONTACT_ADDRESS = {
+    "province": "湖南省",
+    "city": "株洲市",
+    "district": "天元区",
+    "street": "嵩山路街道",
+    "detail": "示例路12号3栋402",
+}
 CONTACT_ADDRESS_TEXT = "湖南省株洲市天元区嵩山路街道示例路12号3栋402"
 
 
@@ -47,7 +53,8 @@ def tiny_png() -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
     header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00\xff\xff\xff")) + chunk(b"IEND", b"")
+    pixels = zlib.compress(b"\x00\xff\xff\xff")
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
 
 
 def tiny_pdf() -> bytes:
