@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, request
 from flask.views import MethodView
+from flask_smorest.exceptions import NotModified
 
 from api.blueprint import Blueprint
 from auth.access import login_required, roles_required
@@ -23,12 +24,36 @@ from .schemas import (
     ItemUpdateSchema,
 )
 
-blp = Blueprint(
+PUBLIC = {"Cache-Control": "public, max-age=300"}
+
+
+class _NotModified(NotModified):
+    """A 304 that repeats what the 200 says about caching (RFC 9110 §15.4.5): its ETag and Cache-Control.
+
+    Without them the app-wide default (no-store) would reach the client, and a cache that revalidated
+    would from then on keep nothing.
+    """
+
+    def __init__(self, etag: str):
+        super().__init__()
+        self.etag = etag
+
+    def get_headers(self, environ=None, scope=None):
+        return [("ETag", f'"{self.etag}"'), *PUBLIC.items()]
+
+
+class PublicBlueprint(Blueprint):
+    """flask-smorest's ETags, with a 304 that keeps the public caching headers."""
+
+    def _check_not_modified(self, etag):
+        if request.method in self.METHODS_CHECKING_NOT_MODIFIED and etag in request.if_none_match:
+            raise _NotModified(etag)
+
+
+blp = PublicBlueprint(
     "catalog", __name__, url_prefix="/api/v1/catalog", description="Service items (事项) and one-thing bundles (一件事)"
 )
 admin_blp = Blueprint("catalog_admin", __name__, url_prefix="/api/v1/admin/catalog", description="Editing the catalogue (admin)")
-
-PUBLIC = {"Cache-Control": "public, max-age=300"}
 
 
 def _store():

@@ -74,6 +74,16 @@ def _item_reference_errors(bundle: dict, items_by_code: dict[str, dict]) -> list
     return errors
 
 
+def held_item_errors(item: dict, bundle: dict) -> dict:
+    """Why `item`, as an admin would now have it, can no longer be part of `bundle`, which holds it."""
+    errors: dict = {}
+    if item.get("status", "active") != "active":
+        errors["status"] = [f"一件事“{bundle['name']}”包含本事项，须先将其移出该一件事才能停用"]
+    if item["for_whom"] != bundle["for_whom"]:
+        errors["for_whom"] = [f"一件事“{bundle['name']}”的服务对象为 {bundle['for_whom']}，本事项须与之一致"]
+    return errors
+
+
 def sent_form_errors(sent: list[dict], merged: list[dict]) -> dict | list:
     """A bundle's form, when sent, must be the merged one: each field maps to a field of each item that uses it."""
     expected = {field["name"]: field for field in merged}

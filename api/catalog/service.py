@@ -3,12 +3,12 @@
 Collections: `catalog_items` and `catalog_bundles` (keyed by code), `departments`, `certificate_types`.
 A bundle stores its merged form, materials and guide, computed from its items whenever the bundle or
 one of its items changes, so that reading a bundle is one lookup. An item edit that would make a
-bundle's form conflict is refused, naming the bundle.
+bundle's form conflict (or leave a bundle holding a retired item, or one for someone else) is refused,
+naming the bundle. Reading the catalogue files is `loading`'s; storing them is `load_catalog`'s.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from pymongo import ReturnDocument
@@ -19,7 +19,7 @@ from api.errors import Conflict, Invalid, NotFound
 from api.store import declare
 
 from .forms import FormConflict, bundle_guide, merge_form, merge_materials
-from .rules import References, bundle_errors, item_errors
+from .rules import References, bundle_errors, held_item_errors, item_errors
 
 ITEMS = "catalog_items"
 BUNDLES = "catalog_bundles"
@@ -114,6 +114,13 @@ def search_bundles(store, q: str | None = None, department: str | None = None, t
 
 # -- writing ---------------------------------------------------------------------------------------------
 
+_META = ("_id", "version", "created_at", "updated_at")
+
+
+def _content(document: dict) -> dict:
+    """What a stored document says, without its bookkeeping: compared to tell whether an edit changes anything."""
+    return {key: value for key, value in document.items() if key not in _META}
+
 
 def _references(store) -> References:
     return References(
@@ -127,13 +134,12 @@ def _raise_if(errors: dict) -> None:
         raise Invalid("事项或一件事的内容有误，请按提示修改", code="catalog_invalid", errors=errors)
 
 
-def _derived_bundle(store, bundle: dict, items_by_code: dict[str, dict]) -> dict:
+def _derived_bundle(bundle: dict, items_by_code: dict[str, dict], names: dict[str, dict]) -> dict:
     """The stored bundle: what the admin sent plus the merged form, materials, guide and department names."""
     items = [items_by_code[code] for code in bundle["items"]]
-    names = departments(store)
     lead = names.get(bundle["lead_department"]) or {}
     return {
-        **{key: value for key, value in bundle.items() if key not in ("fields", "version")},
+        **{key: value for key, value in _content(bundle).items() if key != "fields"},
         "lead_department_name": lead.get("name", bundle["lead_department"]),
         "fields": merge_form(items),
         "materials": merge_materials(items),
@@ -150,40 +156,53 @@ def _summary(item: dict) -> dict:
     return {key: item.get(key) for key in _SUMMARY_KEYS}
 
 
-def _with_department_name(store, item: dict) -> dict:
-    department = departments(store).get(item["department"]) or {}
+def _with_department_name(item: dict, names: dict[str, dict]) -> dict:
+    department = names.get(item["department"]) or {}
     return {**item, "department_name": department.get("name", item["department"])}
 
 
-def _bundles_with(store, item: dict) -> list[dict]:
-    """The bundles holding `item`, recomputed with its new version; FormConflict names the first that breaks."""
+def _bundles_with(store, item: dict, names: dict[str, dict]) -> list[tuple[dict, int]]:
+    """The bundles holding `item`, recomputed with its new guide, each with the version it was read at.
+
+    Refused (Invalid, naming the bundle) when the edited item no longer fits one of them: its fields
+    conflict with another item's, or it is retired or for someone else than the bundle.
+    """
     recomputed = []
-    for bundle in store[BUNDLES].find({"items": item["code"]}):
-        codes = bundle["items"]
-        items_by_code = {d["_id"]: _plain(d) for d in store[ITEMS].find({"_id": {"$in": codes}})}
+    for stored in store[BUNDLES].find({"items": item["code"]}):
+        if errors := held_item_errors(item, stored):
+            raise Invalid(f"修改后本事项不再适合一件事“{stored['name']}”", code="catalog_invalid", errors=errors)
+        items_by_code = {d["_id"]: _plain(d) for d in store[ITEMS].find({"_id": {"$in": stored["items"]}})}
         items_by_code[item["code"]] = item
         try:
-            recomputed.append(_derived_bundle(store, _plain(bundle), items_by_code))
+            recomputed.append((_derived_bundle(stored, items_by_code, names), stored["version"]))
         except FormConflict as conflict:
             raise Invalid(
-                f"修改后与一件事“{bundle['name']}”中其他事项的字段冲突",
+                f"修改后与一件事“{stored['name']}”中其他事项的字段冲突",
                 code="form_conflict",
                 errors={"fields": conflict.errors["items"]},
             ) from conflict
     return recomputed
 
 
-def _save_bundles(store, bundles: list[dict], now: str, session=None) -> None:
-    for bundle in bundles:
-        store[BUNDLES].update_one(
-            {"_id": bundle["code"]}, {"$set": {**bundle, "updated_at": now}, "$inc": {"version": 1}}, session=session
+def _save_bundles(store, bundles: list[tuple[dict, int]], now: str, session=None) -> None:
+    """Store recomputed bundles, each only if it changed and is still at the version it was read at."""
+    for bundle, version in bundles:
+        current = store[BUNDLES].find_one({"_id": bundle["code"]}, session=session)
+        if current is not None and current["version"] == version and _content(current) == bundle:
+            continue
+        saved = store[BUNDLES].update_one(
+            {"_id": bundle["code"], "version": version},
+            {"$set": {**bundle, "updated_at": now}, "$inc": {"version": 1}},
+            session=session,
         )
+        if saved.matched_count == 0:
+            raise Conflict(f"一件事“{bundle['name']}”刚被他人修改，请重试", code="version_conflict")
 
 
 def create_item(store, data: dict) -> dict:
     _raise_if(item_errors(data, _references(store)))
     now = now_iso()
-    item = _with_department_name(store, data)
+    item = _with_department_name(data, departments(store))
     try:
         store[ITEMS].insert_one({"_id": item["code"], **item, "version": 1, "created_at": now, "updated_at": now})
     except DuplicateKeyError as duplicate:
@@ -192,12 +211,16 @@ def create_item(store, data: dict) -> dict:
 
 
 def update_item(store, code: str, data: dict) -> dict:
-    """Replace an item's guide if `version` is the one stored; the bundles holding it are recomputed."""
+    """Replace an item's guide if `version` is the one stored; the bundles holding it are recomputed.
+
+    Nothing is stored when the guide is invalid or when a bundle holding the item would no longer work.
+    """
     current = get_item(store, code)
     expected = data.pop("version")
-    item = _with_department_name(store, {**data, "code": code})
+    names = departments(store)
+    item = _with_department_name({**data, "code": code}, names)
     _raise_if(item_errors(item, _references(store)))
-    bundles = _bundles_with(store, item)
+    bundles = _bundles_with(store, item, names)
     now = now_iso()
     with store.transaction() as session:
         updated = store[ITEMS].find_one_and_update(
@@ -220,7 +243,7 @@ def create_bundle(store, data: dict) -> dict:
     items_by_code = _bundle_items(store, data)
     _raise_if(bundle_errors(data, items_by_code, _references(store)))
     now = now_iso()
-    bundle = _derived_bundle(store, data, items_by_code)
+    bundle = _derived_bundle(data, items_by_code, departments(store))
     try:
         store[BUNDLES].insert_one({"_id": bundle["code"], **bundle, "version": 1, "created_at": now, "updated_at": now})
     except DuplicateKeyError as duplicate:
@@ -234,7 +257,7 @@ def update_bundle(store, code: str, data: dict) -> dict:
     data = {**data, "code": code}
     items_by_code = _bundle_items(store, data)
     _raise_if(bundle_errors(data, items_by_code, _references(store)))
-    bundle = _derived_bundle(store, data, items_by_code)
+    bundle = _derived_bundle(data, items_by_code, departments(store))
     updated = store[BUNDLES].find_one_and_update(
         {"_id": code, "version": expected},
         {"$set": {**bundle, "updated_at": now_iso()}, "$inc": {"version": 1}},
@@ -248,60 +271,58 @@ def update_bundle(store, code: str, data: dict) -> dict:
 # -- the seed catalogue ----------------------------------------------------------------------------------
 
 
-def _read(name: str, directory: Path) -> list[dict]:
-    return json.loads((directory / name).read_text(encoding="utf-8"))
-
-
 def load_catalog(store, directory: Path = DATA_DIR) -> dict[str, int]:
     """Load (or reload) the catalogue files: departments, certificate types, items, then bundles.
 
-    Every document is validated exactly as an admin edit is; a file with an error loads nothing of
-    itself past the error and raises Invalid naming the document. Reloading replaces what is there.
+    Every document is checked exactly as an admin edit is, and all of them before anything is written:
+    a broken file raises Invalid naming the file and the document, and nothing is stored. Reloading adds
+    and replaces (it never deletes); a document whose content did not change keeps its version. Stored
+    bundles that are not in the files but hold a reloaded item are recomputed as well.
     """
-    from .schemas import BundleCreateSchema, CertificateTypeSchema, DepartmentSchema, ItemCreateSchema
+    from . import loading
 
-    now = now_iso()
-    counts = {}
-    for name, schema, collection, key in (
-        ("departments.json", DepartmentSchema(), DEPARTMENTS, "code"),
-        ("certificate_types.json", CertificateTypeSchema(), CERTIFICATE_TYPES, "type"),
-    ):
-        documents = schema.load(_read(name, directory), many=True)
-        for document in documents:
-            store[collection].update_one({"_id": document[key]}, {"$set": document}, upsert=True)
-        counts[collection] = len(documents)
-    refs = _references(store)
-    items = [_load_one(ItemCreateSchema(), raw, "事项") for raw in _read("items.json", directory)]
-    for item in items:
-        _raise_named(item_errors(item, refs), item["code"])
-        _upsert(store, ITEMS, item["code"], _with_department_name(store, item), now)
-    counts[ITEMS] = len(items)
-    bundles = [_load_one(BundleCreateSchema(), raw, "一件事") for raw in _read("bundles.json", directory)]
-    for bundle in bundles:
-        items_by_code = _bundle_items(store, bundle)
-        _raise_named(bundle_errors(bundle, items_by_code, refs), bundle["code"])
-        _upsert(store, BUNDLES, bundle["code"], _derived_bundle(store, bundle, items_by_code), now)
-    counts[BUNDLES] = len(bundles)
-    return counts
-
-
-def _load_one(schema, raw: dict, what: str) -> dict:
-    from marshmallow import ValidationError
-
-    try:
-        return schema.load(raw)
-    except ValidationError as error:
-        raise Invalid(f"{what}“{raw.get('code')}”有误", code="catalog_invalid", errors=error.messages) from error
-
-
-def _raise_named(errors: dict, code: str) -> None:
-    if errors:
-        raise Invalid(f"“{code}”有误", code="catalog_invalid", errors=errors)
-
-
-def _upsert(store, collection: str, code: str, document: dict, now: str) -> None:
-    store[collection].update_one(
-        {"_id": code},
-        {"$set": {**document, "updated_at": now}, "$inc": {"version": 1}, "$setOnInsert": {"created_at": now}},
-        upsert=True,
+    found = loading.read_directory(directory)
+    names = {**departments(store), **found.departments}
+    stored_types = {c["_id"]: frozenset(f["name"] for f in c["fields"]) for c in store[CERTIFICATE_TYPES].find({})}
+    refs = References(
+        departments=frozenset(names),
+        certificate_fields={**stored_types, **{t: frozenset(f["name"] for f in c["fields"]) for t, c in found.types.items()}},
     )
+    for code, item in found.items.items():
+        loading.raise_for("items.json", code, item_errors(item, refs))
+    items = {code: _with_department_name(item, names) for code, item in found.items.items()}
+    all_items = {**{d["_id"]: _plain(d) for d in store[ITEMS].find({})}, **items}
+    bundles = {}
+    for code, bundle in found.bundles.items():
+        loading.raise_for("bundles.json", code, bundle_errors(bundle, all_items, refs))
+        bundles[code] = _derived_bundle(bundle, all_items, names)
+    for stored in store[BUNDLES].find({}):
+        if stored["_id"] not in bundles and set(stored["items"]) & set(items):
+            kept = {key: value for key, value in _content(stored).items() if key != "fields"}
+            loading.raise_for("已存储的一件事（含重新载入的事项）", stored["_id"], bundle_errors(kept, all_items, refs))
+            bundles[stored["_id"]] = _derived_bundle(kept, all_items, names)
+    now = now_iso()
+    with store.transaction() as session:
+        for collection, documents in ((DEPARTMENTS, found.departments), (CERTIFICATE_TYPES, found.types)):
+            for key, document in documents.items():
+                store[collection].update_one({"_id": key}, {"$set": document}, upsert=True, session=session)
+        for collection, documents in ((ITEMS, items), (BUNDLES, bundles)):
+            for document in documents.values():
+                _save_versioned(store, collection, document, now, session)
+    return {
+        DEPARTMENTS: len(found.departments),
+        CERTIFICATE_TYPES: len(found.types),
+        ITEMS: len(found.items),
+        BUNDLES: len(found.bundles),
+    }
+
+
+def _save_versioned(store, collection: str, document: dict, now: str, session=None) -> None:
+    """Insert or replace `document` under its code; its version moves only when its content changes."""
+    current = store[collection].find_one({"_id": document["code"]}, session=session)
+    if current is not None and _content(current) == document:
+        return
+    update = {"$set": {**document, "updated_at": now}, "$inc": {"version": 1}, "$setOnInsert": {"created_at": now}}
+    if gone := [key for key in _content(current or {}) if key not in document]:
+        update["$unset"] = dict.fromkeys(gone, "")
+    store[collection].update_one({"_id": document["code"]}, update, upsert=True, session=session)
