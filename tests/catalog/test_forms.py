@@ -97,7 +97,8 @@ def test_a_choice_field_with_different_choices_in_two_items_is_a_form_conflict()
 
 def test_limits_that_leave_no_value_allowed_are_a_form_conflict():
     with pytest.raises(FormConflict) as raised:
-        merge_form([_item("A", form_field("shop.seats", type="integer", min=100)), _item("B", form_field("shop.seats", type="integer", max=50))])
+        at_least_100 = _item("A", form_field("shop.seats", type="integer", min=100))
+        merge_form([at_least_100, _item("B", form_field("shop.seats", type="integer", max=50))])
 
     assert list(raised.value.conflicts) == ["shop.seats"]
 
