@@ -8,6 +8,7 @@ import datetime as dt
 from pymongo import ReturnDocument
 
 from api.catalog import service as catalog
+from api.catalog.vocabulary import ISSUANCE_SOURCES
 from api.clock import now_iso, utcnow
 from api.errors import Conflict, Invalid, NotFound
 from api.vault import service as vault
@@ -239,6 +240,17 @@ def _holder(store, application: dict, item: dict) -> tuple[dict, str]:
     return vault.person_holder(account), account.get("name") or ""
 
 
+def _certificate_data(result: dict, form: dict) -> tuple[dict, dict]:
+    """A result's certificate data from the form, and the fields the issuance itself fills (@number …)."""
+    data, stamped = {}, {}
+    for cert_field, source in (result.get("fields") or {}).items():
+        if source in ISSUANCE_SOURCES:
+            stamped[cert_field] = ISSUANCE_SOURCES[source]
+        else:
+            data[cert_field] = form.get(source)
+    return data, stamped
+
+
 def issue_results(store, application_id: str) -> dict:
     """Issue the e-certificates of every approved item whose fee is settled (else they wait for payment)."""
     from auth.crypto import field_cipher
@@ -258,11 +270,11 @@ def issue_results(store, application_id: str) -> dict:
             certificates = []
             for result in item.get("results") or []:
                 certificate_type = catalog.get_certificate_type(store, result["certificate_type"])
-                data = {cert_field: form.get(canonical) for cert_field, canonical in (result.get("fields") or {}).items()}
+                data, stamped = _certificate_data(result, form)
                 certificate = vault.issue_certificate(
                     store, cipher, holder, result["certificate_type"], result["name"], data, item["department"],
                     application_id=application_id, valid_years=certificate_type.get("validity_years"),
-                    holder_name=holder_name, session=session,
+                    holder_name=holder_name, issuer_name=item.get("department_name"), stamped=stamped, session=session,
                 )  # fmt: skip
                 certificates.append(certificate["_id"])
             _transition_sub(store, sub, "issue", {"certificates": certificates, "issued_at": now_iso()}, session)

@@ -125,7 +125,10 @@ class ResultSchema(Schema):
         keys=mf.String(),
         values=mf.String(),
         load_default=dict,
-        metadata={"description": "certificate field → the application's canonical field it is filled from"},
+        metadata={
+            "description": "certificate field → the application's canonical field it is filled from, or what the issuance "
+            "gives it: @number, @issued_on, @valid_until"
+        },
     )
 
 
@@ -202,7 +205,8 @@ def _list_errors(data: dict) -> dict:
         errors["materials"] = [f"材料编码重复：{'、'.join(repeated)}"]
     names = {f["name"] for f in data["fields"]}
     for index, result in enumerate(data["results"]):
-        if unknown := [canonical for canonical in result["fields"].values() if canonical not in names]:
+        sources = result["fields"].values()
+        if unknown := [source for source in sources if source not in names and source not in v.ISSUANCE_SOURCES]:
             errors.setdefault("results", {})[index] = {"fields": [f"不是本事项的表单字段：{'、'.join(unknown)}"]}
     return errors
 

@@ -29,6 +29,9 @@ REGISTRY_SOURCES = {
 }
 VAULT_SOURCES = ("contact_address", "contact_phone", "bank_account", "email")
 ACCOUNT_SOURCES = ("phone",)
+# What a result's certificate field may take from the issuance itself rather than from the form: its
+# number (the licence number printed on it), the day it was issued, the day it expires.
+ISSUANCE_SOURCES = {"@number": "number", "@issued_on": "issued_on", "@valid_until": "valid_until"}
 _CERTIFICATE_SOURCE = re.compile(r"^certificate\.([a-z][a-z0-9_]*)\.([a-z][a-z0-9_]*)$")
 
 PREFILL_GRAMMAR = "、".join(

@@ -100,6 +100,10 @@ def _add_years(moment: datetime, years: int) -> datetime:
         return moment.replace(year=moment.year + years, day=28)
 
 
+def _local_day(moment: datetime | None) -> str | None:
+    return moment.astimezone(local_zone()).date().isoformat() if moment else None
+
+
 def _type_prefix(cert_type: str) -> str:
     initials = "".join(part[:1] for part in cert_type.replace("-", "_").split("_") if part).upper()
     return initials[:4] if initials.isascii() and initials.isalnum() else "DZ"
@@ -134,17 +138,26 @@ def issue_certificate(
     number: str | None = None,
     holder_name: str,
     issuer_name: str | None = None,
+    stamped: dict[str, str] | None = None,
     session=None,
 ) -> dict:
     """Write a valid certificate (in the caller's transaction when `session` is given); returns it.
 
+    `stamped` names data fields that take what only the issuance knows: {"licence_no": "number",
+    "valid_until": "valid_until", "inspected_on": "issued_on"} (dates as local calendar days), so that
+    the licence number printed on it is in its data for the next application to read.
     A given `number` that is already taken raises pymongo's DuplicateKeyError.
     """
     issued = utcnow()
     now = to_iso(issued)
+    number = number or _new_number(store, cert_type, session)
+    valid_until = _add_years(issued, valid_years) if valid_years else None
+    if stamped:
+        facts = {"number": number, "issued_on": _local_day(issued), "valid_until": _local_day(valid_until)}
+        data = {**data, **{field: facts[fact] for field, fact in stamped.items()}}
     document = {
         "_id": new_id("cert_"),
-        "number": number or _new_number(store, cert_type, session),
+        "number": number,
         "type": cert_type,
         "type_name": type_name,
         "holder_kind": holder["kind"],
@@ -155,7 +168,7 @@ def issue_certificate(
         "issuer": issuer,
         "issuer_name": issuer_name,
         "issued_on": now,
-        "valid_until": to_iso(_add_years(issued, valid_years)) if valid_years else None,
+        "valid_until": to_iso(valid_until) if valid_until else None,
         "status": "valid",
         "application_id": application_id,
         "created_at": now,
