@@ -47,6 +47,22 @@ def edit_file(directory: Path, name: str, change) -> None:
     path.write_text(json.dumps(documents, ensure_ascii=False), encoding="utf-8")
 
 
+def changing(which: str, **changes):
+    """A change for edit_file: update the document with this code (by code, so that seed edits elsewhere do not matter)."""
+
+    def change(documents):
+        next(document for document in documents if document.get("code") == which).update(copy.deepcopy(changes))
+
+    return change
+
+
+def seed_counts() -> dict[str, int]:
+    """How many documents each seed file holds, as load_catalog reports them."""
+    files = {"departments": "departments.json", "certificate_types": "certificate_types.json"}
+    files |= {ITEMS: "items.json", BUNDLES: "bundles.json"}
+    return {collection: len(json.loads((DATA_DIR / name).read_text(encoding="utf-8"))) for collection, name in files.items()}
+
+
 def stored(store, collection: str, code: str) -> dict | None:
     """The document as the store holds it now (re-read, so a test sees what was really written)."""
     return store[collection].find_one({"_id": code})

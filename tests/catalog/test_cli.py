@@ -7,7 +7,7 @@ import pytest
 from api.catalog import service
 from api.catalog.service import BUNDLES, DEPARTMENTS, ITEMS
 
-from .conftest import bundle_data, edit_file, form_field, item_data, stored_bundle, stored_item
+from .conftest import bundle_data, changing, edit_file, form_field, item_data, seed_counts, stored_bundle, stored_item
 
 
 @pytest.fixture
@@ -25,13 +25,14 @@ def _everything(store) -> dict:
 def test_load_catalog_without_a_directory_loads_the_seed_and_prints_the_counts(run, store):
     result = run()
 
+    counts = seed_counts()
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == "departments: 16, certificate_types: 16, catalog_items: 23, catalog_bundles: 5"
-    assert store[ITEMS].count_documents({}) == 23 and store[BUNDLES].count_documents({}) == 5
+    assert result.output.strip() == ", ".join(f"{collection}: {count}" for collection, count in counts.items())
+    assert store[ITEMS].count_documents({}) == counts[ITEMS] and store[BUNDLES].count_documents({}) == counts[BUNDLES]
 
 
 def test_load_catalog_loads_the_directory_it_is_given(run, store, seed_copy):
-    edit_file(seed_copy, "items.json", lambda items: items[0].update(name="营业执照信息在线核验"))
+    edit_file(seed_copy, "items.json", changing("430200-SCJG-001", name="营业执照信息在线核验"))
 
     result = run(seed_copy)
 
@@ -40,7 +41,7 @@ def test_load_catalog_loads_the_directory_it_is_given(run, store, seed_copy):
 
 
 def test_an_item_with_an_unknown_department_is_refused_naming_the_file_the_item_and_the_field(run, store, seed_copy):
-    edit_file(seed_copy, "items.json", lambda items: items[5].update(department="nosuch"))
+    edit_file(seed_copy, "items.json", changing("430200-GAJ-001", department="nosuch"))
 
     result = run(seed_copy)
 
@@ -51,7 +52,7 @@ def test_an_item_with_an_unknown_department_is_refused_naming_the_file_the_item_
 
 
 def test_a_broken_file_leaves_a_fresh_store_empty(run, store, seed_copy):
-    edit_file(seed_copy, "items.json", lambda items: items[5].update(department="nosuch"))
+    edit_file(seed_copy, "items.json", changing("430200-GAJ-001", department="nosuch"))
 
     run(seed_copy)
 
@@ -61,12 +62,9 @@ def test_a_broken_file_leaves_a_fresh_store_empty(run, store, seed_copy):
 def test_a_broken_file_leaves_the_loaded_catalogue_exactly_as_it_was(run, store, catalog, seed_copy):
     before = _everything(store)
 
-    def rename_one_then_break_another(items):
-        items[0]["name"] = "改了名字的事项"  # valid on its own: it must not be written either
-        items[5]["department"] = "nosuch"
-
-    edit_file(seed_copy, "items.json", rename_one_then_break_another)
-    edit_file(seed_copy, "departments.json", lambda departments: departments[0].update(short_name="改名"))
+    edit_file(seed_copy, "items.json", changing("430200-SCJG-001", name="改了名字的事项"))  # valid, before the broken one
+    edit_file(seed_copy, "items.json", changing("430200-GAJ-001", department="nosuch"))
+    edit_file(seed_copy, "departments.json", changing("scjg", short_name="改名"))
 
     assert run(seed_copy).exit_code == 1
     assert _everything(store) == before
@@ -83,12 +81,13 @@ def test_a_file_that_is_not_json_is_named_with_the_line_and_column(run, store, s
 
 
 def test_a_document_of_the_wrong_shape_is_named_by_file_position_and_code(run, store, seed_copy):
-    edit_file(seed_copy, "departments.json", lambda departments: departments[3].update(code="XFJY"))
+    edit_file(seed_copy, "departments.json", changing("xfjy", code="XFJY"))
 
     result = run(seed_copy)
 
     assert result.exit_code == 1
-    assert "departments.json 第 4 项（XFJY）有误" in result.output and "code: 部门编码应为2到12个小写字母" in result.output
+    assert "departments.json 第 " in result.output and " 项（XFJY）有误" in result.output
+    assert "code: 部门编码应为2到12个小写字母" in result.output
 
 
 def test_a_file_that_is_not_an_array_of_objects_is_refused(run, seed_copy):
@@ -100,11 +99,11 @@ def test_a_file_that_is_not_an_array_of_objects_is_refused(run, seed_copy):
 
 
 def test_a_code_given_twice_in_one_file_is_refused(run, seed_copy):
-    edit_file(seed_copy, "items.json", lambda items: items.append(items[0]))
+    edit_file(seed_copy, "items.json", lambda items: items.append(next(i for i in items if i["code"] == "430200-GS-001")))
 
     result = run(seed_copy)
 
-    assert result.exit_code == 1 and "编码“430200-SCJG-001”在文件中重复" in result.output
+    assert result.exit_code == 1 and "编码“430200-GS-001”在文件中重复" in result.output
 
 
 def test_a_missing_file_is_named(run, store, seed_copy):
@@ -117,7 +116,10 @@ def test_a_missing_file_is_named(run, store, seed_copy):
 
 
 def test_a_bundle_naming_an_unknown_item_is_refused_and_nothing_is_stored(run, store, seed_copy):
-    edit_file(seed_copy, "bundles.json", lambda bundles: bundles[1]["items"].append("430200-GAJ-999"))
+    def add_an_unknown_item(bundles):
+        next(bundle for bundle in bundles if bundle["code"] == "newborn")["items"].append("430200-GAJ-999")
+
+    edit_file(seed_copy, "bundles.json", add_an_unknown_item)
 
     result = run(seed_copy)
 

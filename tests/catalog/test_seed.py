@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from api.catalog.service import BUNDLES, CERTIFICATE_TYPES, DEPARTMENTS, ITEMS, get_bundle, get_item, load_catalog
 
-from .conftest import edit_file
+from .conftest import changing, edit_file
 
 NAMED_BUNDLES = {"开办餐饮店", "新生儿出生", "企业开办", "不动产转移登记", "退休"}
 
@@ -82,13 +82,11 @@ def test_reloading_the_seed_changes_no_count_version_or_timestamp(store, catalog
 def test_reloading_a_changed_item_moves_its_version_and_that_of_the_bundles_holding_it_only(store, catalog, seed_copy):
     versions = {d["_id"]: d["version"] for collection in (ITEMS, BUNDLES) for d in _all(store, collection)}
 
-    def rename(items):
-        next(item for item in items if item["code"] == "430200-GS-001")["name"] = "自来水过户"
-
-    edit_file(seed_copy, "items.json", rename)
+    edit_file(seed_copy, "items.json", changing("430200-GS-001", name="自来水过户"))
     load_catalog(store, seed_copy)
 
     now = {d["_id"]: d["version"] for collection in (ITEMS, BUNDLES) for d in _all(store, collection)}
     assert {code for code in now if now[code] != versions[code]} == {"430200-GS-001", "property-transfer"}
     assert now["430200-GS-001"] == versions["430200-GS-001"] + 1
-    assert get_bundle(store, "property-transfer")["item_guides"][2]["name"] == "自来水过户"
+    guides = {guide["code"]: guide for guide in get_bundle(store, "property-transfer")["item_guides"]}
+    assert guides["430200-GS-001"]["name"] == "自来水过户"
