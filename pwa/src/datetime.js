@@ -44,3 +44,9 @@ export function formatWait(seconds) {
   if (seconds < 3600) return `${Math.ceil(seconds / 60)} 分钟`
   return `${Math.ceil(seconds / 3600)} 小时`
 }
+
+/** "2026年12月3日" from a Beijing calendar day "2026-12-03" (deadlines are days, not instants). */
+export function formatDay(day) {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day || '')
+  return match ? `${match[1]}年${Number(match[2])}月${Number(match[3])}日` : ''
+}

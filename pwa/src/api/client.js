@@ -60,14 +60,18 @@ async function readJson(response) {
   }
 }
 
-async function send(method, path, { body, query, headers, signal }) {
+// `form` (FormData) goes as multipart, the browser sets its boundary; `as: 'blob'` answers the raw
+// body (an image), for what an <img> cannot fetch itself because it needs the access token.
+async function send(method, path, { body, form, query, headers, signal, as }) {
   const init = {
     method,
     credentials: 'same-origin',
-    headers: { Accept: 'application/json', ...headers },
+    headers: { Accept: as === 'blob' ? '*/*' : 'application/json', ...headers },
     signal,
   }
-  if (body !== undefined) {
+  if (form !== undefined) {
+    init.body = form
+  } else if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json'
     init.body = JSON.stringify(body)
   }
@@ -81,6 +85,7 @@ async function send(method, path, { body, query, headers, signal }) {
     if (error.name === 'AbortError') throw error
     throw new ApiError({ status: 0, code: 'network_error', message: '网络连接失败，请检查网络后重试' })
   }
+  if (response.ok && as === 'blob') return { data: await response.blob(), response }
   const data = await readJson(response)
   if (response.ok) return { data, response }
   const retryAfter = Number.parseInt(response.headers.get('Retry-After'), 10)
@@ -142,5 +147,13 @@ export const api = {
   put: (path, body, options) => request('PUT', path, { ...options, body }),
   patch: (path, body, options) => request('PATCH', path, { ...options, body }),
   delete: (path, options) => request('DELETE', path, options),
+  /** POST a multipart form: {field: string | File}. */
+  upload: (path, fields, options) => {
+    const form = new FormData()
+    for (const [name, value] of Object.entries(fields)) form.append(name, value)
+    return request('POST', path, { ...options, form })
+  },
+  /** GET a binary body (an image) as a Blob. */
+  blob: (path, options) => request('GET', path, { ...options, as: 'blob' }),
   page,
 }

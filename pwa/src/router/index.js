@@ -1,22 +1,74 @@
 import { createRouter, createWebHistory } from 'vue-router'
 import HomeView from '../views/home/HomeView.vue'
-import { isLoggedIn, onSessionEnded, realNameLevel, restoreSession } from '../session'
+import { isLoggedIn, onSessionEnded, realNameLevel, restoreSession, session } from '../session'
 
 // meta: title (the nav bar's heading), back (where the back button goes when there is no history),
-// requiresAuth (logged in), minLevel (real-name level), guestOnly (login pages).
+// requiresAuth (logged in), minLevel (real-name level), guestOnly (login pages), roles (staff pages:
+// any of these roles; logging in for them is the staff login).
 const routes = [
   { path: '/', name: 'home', component: HomeView, meta: { title: '首页' } },
   {
+    // No component: the children render in App's <router-view>; the 办事 tab stays selected.
     path: '/services',
-    name: 'services',
-    component: () => import('../views/services/ServicesView.vue'),
-    meta: { title: '办事' },
+    children: [
+      {
+        path: '',
+        name: 'services',
+        component: () => import('../views/services/ServicesView.vue'),
+        meta: { title: '办事' },
+      },
+      {
+        path: 'bundles/:code',
+        name: 'bundle',
+        component: () => import('../views/services/BundleView.vue'),
+        props: true,
+        meta: { title: '一件事', back: '/services' },
+      },
+      {
+        path: 'items/:code',
+        name: 'item',
+        component: () => import('../views/services/ItemView.vue'),
+        props: true,
+        meta: { title: '办事指南', back: '/services' },
+      },
+      {
+        path: 'apply/:id',
+        name: 'apply',
+        component: () => import('../views/applications/ApplyView.vue'),
+        props: true,
+        meta: { title: '填写申请', back: '/me/applications', requiresAuth: true },
+      },
+    ],
+  },
+  {
+    // Notifications link to /applications/<id>: the application's page under 我的办件.
+    path: '/applications/:id',
+    redirect: (to) => ({ name: 'application', params: { id: to.params.id } }),
   },
   {
     // No component: the children render in App's <router-view>; the 我的 tab stays selected.
     path: '/me',
     children: [
       { path: '', name: 'me', component: () => import('../views/me/MeView.vue'), meta: { title: '我的' } },
+      {
+        path: 'applications',
+        name: 'applications',
+        component: () => import('../views/applications/MyApplicationsView.vue'),
+        meta: { title: '我的办件', back: '/me', requiresAuth: true },
+      },
+      {
+        path: 'applications/:id',
+        name: 'application',
+        component: () => import('../views/applications/ApplicationView.vue'),
+        props: true,
+        meta: { title: '办件详情', back: '/me/applications', requiresAuth: true },
+      },
+      {
+        path: 'certificates',
+        name: 'certificates',
+        component: () => import('../views/vault/CertificatesView.vue'),
+        meta: { title: '证照夹', back: '/me', requiresAuth: true },
+      },
       {
         path: 'real-name',
         name: 'real-name',
@@ -57,6 +109,44 @@ const routes = [
     ],
   },
   {
+    // Staff work (工作台): the front window's acceptance and the departments' review.
+    path: '/staff',
+    children: [
+      {
+        path: '',
+        name: 'staff',
+        component: () => import('../views/staff/StaffHomeView.vue'),
+        meta: { title: '工作台', requiresAuth: true, roles: ['clerk', 'approver', 'courier', 'admin'] },
+      },
+      {
+        path: 'clerk',
+        name: 'clerk-queue',
+        component: () => import('../views/staff/ClerkQueueView.vue'),
+        meta: { title: '综合窗口受理', back: '/staff', requiresAuth: true, roles: ['clerk'] },
+      },
+      {
+        path: 'clerk/:id',
+        name: 'clerk-application',
+        component: () => import('../views/staff/ClerkApplicationView.vue'),
+        props: true,
+        meta: { title: '受理审核', back: '/staff/clerk', requiresAuth: true, roles: ['clerk'] },
+      },
+      {
+        path: 'review',
+        name: 'review-queue',
+        component: () => import('../views/staff/ReviewQueueView.vue'),
+        meta: { title: '部门审批', back: '/staff', requiresAuth: true, roles: ['approver'] },
+      },
+      {
+        path: 'review/:id',
+        name: 'review-item',
+        component: () => import('../views/staff/ReviewItemView.vue'),
+        props: true,
+        meta: { title: '审批', back: '/staff/review', requiresAuth: true, roles: ['approver'] },
+      },
+    ],
+  },
+  {
     path: '/login',
     name: 'login',
     component: () => import('../views/auth/LoginView.vue'),
@@ -87,11 +177,16 @@ export function safeRedirect(value, fallback = '/me') {
   return typeof value === 'string' && value.startsWith('/') && !value.startsWith('//') ? value : fallback
 }
 
+const hasRole = (roles) => roles.some((role) => (session.account?.roles ?? []).includes(role))
+
 router.beforeEach(async (to) => {
-  const { requiresAuth, guestOnly, minLevel } = to.meta
+  const { requiresAuth, guestOnly, minLevel, roles } = to.meta
   if (!requiresAuth && !guestOnly) return true
   await restoreSession() // after a reload: wait for the refresh cookie's answer
-  if (requiresAuth && !isLoggedIn.value) return { name: 'login', query: { redirect: to.fullPath } }
+  if (requiresAuth && !isLoggedIn.value) {
+    return { name: roles ? 'staff-login' : 'login', query: { redirect: to.fullPath } }
+  }
+  if (roles && !hasRole(roles)) return { name: 'me' }
   if (guestOnly && isLoggedIn.value) return safeRedirect(to.query.redirect)
   if (minLevel && realNameLevel.value < minLevel) return { name: 'real-name', query: { redirect: to.fullPath } }
   return true
@@ -104,5 +199,7 @@ router.afterEach((to) => {
 // Expired or ended elsewhere while a page that needs login is open: log in again, then come back.
 onSessionEnded(() => {
   const current = router.currentRoute.value
-  if (current.meta.requiresAuth) router.replace({ name: 'login', query: { redirect: current.fullPath } })
+  if (current.meta.requiresAuth) {
+    router.replace({ name: current.meta.roles ? 'staff-login' : 'login', query: { redirect: current.fullPath } })
+  }
 })
