@@ -149,7 +149,9 @@ class QueueQuerySchema(Schema):
 class DecisionSchema(Schema):
     action = fields.String(required=True, validate=validate.OneOf(ACTIONS, error="应为 approve、reject 或 request_correction"))
     reason = fields.String(validate=validate.Length(max=500))
-    fields_ = fields.List(fields.String(validate=validate.Length(1, 100)), data_key="fields", validate=validate.Length(max=100))
+    fields_ = fields.List(
+        fields.String(validate=validate.Length(1, 100)), data_key="fields", attribute="fields", validate=validate.Length(max=100)
+    )
 
 
 class WalkInSchema(StartSchema):

@@ -236,17 +236,18 @@ def _clean_changes(application: dict, fields: dict, values: dict, allowed: set |
 def _write_form(store, application: dict, changes: dict, expected_version: int) -> dict:
     sets = {"updated_at": now_iso()}
     unsets = {}
-    sources = sources_of(application)
+    form, sources = form_of(application), sources_of(application)
     for name, value in changes.items():
-        if sources.get(name, {}).get("locked"):
+        source = sources.get(name)
+        if source and source["locked"]:
             continue  # unchanged locked value sent back with the rest of the form
         if value is None:
             unsets[f"form.{_flat(name)}"] = ""
             unsets[f"sources.{_flat(name)}"] = ""
         else:
             sets[f"form.{_flat(name)}"] = value
-            if sources.get(name, {}).get("source") == "previous_application":
-                unsets[f"sources.{_flat(name)}"] = ""
+            if source and value != form.get(name):
+                unsets[f"sources.{_flat(name)}"] = ""  # typed over what was offered: the value is the person's own now
     update: dict = {"$set": sets, "$inc": {"version": 1}}
     if unsets:
         update["$unset"] = unsets

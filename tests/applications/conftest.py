@@ -240,6 +240,10 @@ def submit(applicant: Caller, view: dict):
     return applicant.post(f"/applications/{view['id']}/submit", json={"version": view["version"]})
 
 
+def resubmit(applicant: Caller, view: dict, values: dict):
+    return applicant.post(f"/applications/{view['id']}/resubmit", json={"values": values, "version": view["version"]})
+
+
 def ready_to_submit(applicant: Caller, facts: dict = RESTAURANT_FACTS, **target) -> dict:
     view = start(applicant, **target)
     return provide_materials(applicant, fill(applicant, view, facts))
