@@ -24,7 +24,7 @@ from .service import (
     fee_settled,
     form_fields,
     form_of,
-    get_own,
+    get_to_change,
     notify,
     record_event,
     subs_of,
@@ -83,8 +83,8 @@ def refresh_state(store, application_id: str, session=None) -> dict:
 def accept(store, application_id: str, actor_id: str, actor_role: str, hall: str | None = None) -> dict:
     """受理: every item of the application starts its promised time limit today."""
     application = store[APPLICATIONS].find_one({"_id": application_id})
-    if application is None or (hall and application["hall"] != hall):
-        raise NotFound("找不到该申请")
+    if application is None or (hall and application["hall"] != hall) or application["state"] == states.DRAFT:
+        raise NotFound("找不到该申请")  # a draft is the applicant's own until submitted
     if application["state"] != states.SUBMITTED:
         raise Conflict(f"申请当前状态为「{states.STATE_LABELS[application['state']]}」，不能受理", code="illegal_transition",
                        errors={"state": [application["state"]]})  # fmt: skip
@@ -194,7 +194,7 @@ def _materials_not_renewed(application: dict, waiting: list[dict]) -> list[str]:
 
 def resubmit(store, caller: Caller, application_id: str, values: dict, expected_version: int) -> dict:
     """The applicant corrects what was asked for; the paused deadlines move on by the days waited."""
-    application = get_own(store, caller, application_id)
+    application = get_to_change(store, caller, application_id)
     waiting = [s for s in subs_of(store, application_id) if s["state"] == states.NEEDS_CORRECTION]
     if not waiting:
         raise Conflict("该申请当前无需补正", code="illegal_transition", errors={"state": [application["state"]]})

@@ -14,7 +14,7 @@ from auth.crypto import field_cipher
 from auth.data_use import record_data_use
 from auth.registry import registry_for
 
-from . import review, service, uploads, window
+from . import review, service, window
 from .schemas import (
     ApplicationSchema,
     ApplicationSummarySchema,
@@ -161,10 +161,8 @@ class Upload(MethodView):
     @blp.alt_response(422, description="Not a PDF, JPEG or PNG")
     def post(self, form, files, application_id, code):
         """Upload a material (PDF, JPEG or PNG; the type is read from the content, not the name)"""
-        caller = _caller()
-        service.get_own(_store(), caller, application_id)
-        upload = uploads.save_upload(_store(), current_app.config["DATA_DIR"], caller.account_id, files["file"])
-        return _view(service.attach_upload(_store(), caller, application_id, code, upload["_id"], form["version"]))
+        data_dir = current_app.config["DATA_DIR"]
+        return _view(service.upload_material(_store(), _caller(), application_id, code, files["file"], data_dir, form["version"]))
 
 
 # -- staff -----------------------------------------------------------------------------------------------

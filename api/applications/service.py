@@ -21,7 +21,7 @@ from api.errors import Conflict, Forbidden, Invalid, NotFound
 from api.store import declare, new_id
 from notifications import enqueue
 
-from . import states
+from . import states, uploads
 from .fields import FieldInvalid, clean_value, is_empty
 from .prefill import SOURCE_LABELS, PrefillContext, Resolved, prefill_form
 
@@ -184,6 +184,16 @@ def get_own(store, caller: Caller, application_id: str) -> dict:
     return application
 
 
+def get_to_change(store, caller: Caller, application_id: str) -> dict:
+    """The caller's application, to change it: a business's only while acting for that business, which
+    the registry confirms on every request, so a replaced legal representative loses it at once (and
+    the locked values are checked against that business's records, not against none)."""
+    application = get_own(store, caller, application_id)
+    if application.get("acting_for") and caller.acting_for != application["acting_for"]:
+        raise Forbidden("该申请需以企业身份办理：请先在「我的企业」中选择该企业", code="acting_for_required")
+    return application
+
+
 def _may_see(caller: Caller, application: dict) -> bool:
     if application["applicant_id"] == caller.account_id:
         return True
@@ -198,7 +208,7 @@ def form_fields(store, application: dict) -> list[dict]:
 
 def save_draft(store, caller: Caller, application_id: str, values: dict, expected_version: int) -> dict:
     """Store what the person typed: each value checked, locked values refused, stale versions 409."""
-    application = get_own(store, caller, application_id)
+    application = get_to_change(store, caller, application_id)
     if application["state"] not in (states.DRAFT, states.NEEDS_CORRECTION):
         raise Conflict(f"申请当前状态为「{states.STATE_LABELS[application['state']]}」，不能修改", code="not_editable")
     fields = {f["name"]: f for f in form_fields(store, application)}
@@ -295,7 +305,7 @@ def draft_view(store, application: dict) -> dict:
 
 def declare_material(store, caller: Caller, application_id: str, code: str, expected_version: int) -> dict:
     """The applicant's own statement (承诺/声明) for a material whose source is the form: trust D."""
-    application = get_own(store, caller, application_id)
+    application = get_to_change(store, caller, application_id)
     material = application["materials"].get(code)
     if material is None or material["source"] != "form":
         raise NotFound("该材料不需要声明")
@@ -304,9 +314,16 @@ def declare_material(store, caller: Caller, application_id: str, code: str, expe
     )
 
 
-def _set_material(store, application: dict, code: str, changes: dict, expected_version: int) -> dict:
+def _check_editable(application: dict, expected_version: int) -> None:
     if application["state"] not in (states.DRAFT, states.NEEDS_CORRECTION):
-        raise Conflict(f"申请当前状态为「{states.STATE_LABELS[application['state']]}」，不能修改", code="not_editable")
+        raise Conflict(f"申请当前状态为「{states.STATE_LABELS[application['state']]}」，不能修改", code="not_editable",
+                       errors={"state": [application["state"]]})  # fmt: skip
+    if application["version"] != expected_version:
+        raise Conflict("草稿已在其他地方修改，请刷新后重试", code="version_conflict")
+
+
+def _set_material(store, application: dict, code: str, changes: dict, expected_version: int) -> dict:
+    _check_editable(application, expected_version)
     now = now_iso()
     sets = {f"materials.{code}.{key}": value for key, value in {**changes, "updated_at": now}.items()}
     updated = store[APPLICATIONS].find_one_and_update(
@@ -319,12 +336,22 @@ def _set_material(store, application: dict, code: str, changes: dict, expected_v
     return updated
 
 
-def attach_upload(store, caller: Caller, application_id: str, code: str, upload_id: str, expected_version: int) -> dict:
-    application = get_own(store, caller, application_id)
+def upload_material(store, caller: Caller, application_id: str, code: str, file, data_dir: str, expected_version: int) -> dict:
+    """Store an uploaded material (PDF, JPEG or PNG) and attach it, trust C. Everything that can refuse it
+    (whose application, which material, its state and version) is checked before anything is stored."""
+    application = get_to_change(store, caller, application_id)
     material = application["materials"].get(code)
     if material is None or material["source"] != "upload":
         raise NotFound("该材料不需要上传")
-    return _set_material(store, application, code, {"status": "uploaded", "trust": "C", "upload_id": upload_id}, expected_version)
+    _check_editable(application, expected_version)
+    upload = uploads.save_upload(store, data_dir, caller.account_id, file)
+    try:
+        return _set_material(
+            store, application, code, {"status": "uploaded", "trust": "C", "upload_id": upload["_id"]}, expected_version
+        )
+    except Conflict:
+        store[uploads.UPLOADS].delete_one({"_id": upload["_id"]})  # changed elsewhere meanwhile: keep no orphan
+        raise
 
 
 # -- submission ------------------------------------------------------------------------------------
@@ -366,7 +393,7 @@ def _items(store, application: dict) -> list[dict]:
 
 
 def submit(store, caller: Caller, application_id: str, expected_version: int, *, on_behalf_by: str | None = None) -> dict:
-    application = get_own(store, caller, application_id) if on_behalf_by is None else _get(store, application_id)
+    application = get_to_change(store, caller, application_id) if on_behalf_by is None else _get(store, application_id)
     if application["state"] != states.DRAFT:
         raise Conflict(f"申请当前状态为「{states.STATE_LABELS[application['state']]}」，不能提交", code="illegal_transition")
     items = _items(store, application)
@@ -450,7 +477,7 @@ def fee_settled(store, application_id: str) -> bool:
 
 def withdraw(store, caller: Caller, application_id: str) -> dict:
     """The applicant takes back a draft or a submitted application, before it is accepted."""
-    application = get_own(store, caller, application_id)
+    application = get_to_change(store, caller, application_id)
     if application["state"] not in (states.DRAFT, states.SUBMITTED):
         raise Conflict(f"申请已{states.STATE_LABELS[application['state']]}，不能撤回", code="illegal_transition",
                        errors={"state": [application["state"]]})  # fmt: skip
