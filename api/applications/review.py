@@ -21,6 +21,7 @@ from .service import (
     Caller,
     _clean_changes,
     _write_form,
+    correction_fields,
     fee_settled,
     form_fields,
     form_of,
@@ -198,7 +199,9 @@ def resubmit(store, caller: Caller, application_id: str, values: dict, expected_
     waiting = [s for s in subs_of(store, application_id) if s["state"] == states.NEEDS_CORRECTION]
     if not waiting:
         raise Conflict("该申请当前无需补正", code="illegal_transition", errors={"state": [application["state"]]})
-    allowed = {name for s in waiting for name in s["correction"]["fields"] if not name.startswith("materials.")}
+    if application["version"] != expected_version:
+        raise Conflict("申请已在其他地方修改，请刷新后重试", code="version_conflict")
+    allowed = correction_fields(store, application_id)
     fields = {f["name"]: f for f in form_fields(store, application)}
     changes, errors = _clean_changes(application, fields, values, allowed=allowed)
     if errors:

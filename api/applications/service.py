@@ -209,13 +209,19 @@ def form_fields(store, application: dict) -> list[dict]:
 def save_draft(store, caller: Caller, application_id: str, values: dict, expected_version: int) -> dict:
     """Store what the person typed: each value checked, locked values refused, stale versions 409."""
     application = get_to_change(store, caller, application_id)
-    if application["state"] not in (states.DRAFT, states.NEEDS_CORRECTION):
-        raise Conflict(f"申请当前状态为「{states.STATE_LABELS[application['state']]}」，不能修改", code="not_editable")
+    _check_editable(application, expected_version)
     fields = {f["name"]: f for f in form_fields(store, application)}
-    changes, errors = _clean_changes(application, fields, values, allowed=None)
+    allowed = correction_fields(store, application_id) if application["state"] == states.NEEDS_CORRECTION else None
+    changes, errors = _clean_changes(application, fields, values, allowed=allowed)
     if errors:
         raise Invalid(errors=errors)
     return _write_form(store, application, changes, expected_version)
+
+
+def correction_fields(store, application_id: str) -> set[str]:
+    """The form fields the departments asked to correct (补正); only these may change until resubmitted."""
+    waiting = store[SUBS].find({"application_id": application_id, "state": states.NEEDS_CORRECTION})
+    return {name for sub in waiting for name in sub["correction"]["fields"] if not name.startswith("materials.")}
 
 
 def _clean_changes(application: dict, fields: dict, values: dict, allowed: set | None) -> tuple[dict, dict]:
@@ -395,7 +401,10 @@ def _items(store, application: dict) -> list[dict]:
 def submit(store, caller: Caller, application_id: str, expected_version: int, *, on_behalf_by: str | None = None) -> dict:
     application = get_to_change(store, caller, application_id) if on_behalf_by is None else _get(store, application_id)
     if application["state"] != states.DRAFT:
-        raise Conflict(f"申请当前状态为「{states.STATE_LABELS[application['state']]}」，不能提交", code="illegal_transition")
+        raise Conflict(f"申请当前状态为「{states.STATE_LABELS[application['state']]}」，不能提交", code="illegal_transition",
+                       errors={"state": [application["state"]]})  # fmt: skip
+    if application["version"] != expected_version:
+        raise Conflict("申请已在其他地方修改，请刷新后重试", code="version_conflict")
     items = _items(store, application)
     needed = max(item["acr_level"] for item in items)
     if caller.account.get("acr", 0) < needed:

@@ -24,6 +24,8 @@ def test_a_correction_asked_for_goes_back_to_the_applicant_and_returns_to_review
     view = ok(owner.get(f"/applications/{application['id']}"))
     assert view["state"] == "needs_correction"
 
+    patched = owner.patch(f"/applications/{view['id']}", json={"values": {"shop.seats": 60}, "version": view["version"]})
+    assert patched.status_code == 422 and "shop.seats" in patched.get_json()["errors"]
     outside = resubmit(owner, view, {"shop.seats": 60, "shop.area_sqm": 98})
     assert outside.status_code == 422 and "shop.seats" in outside.get_json()["errors"]
     no_file = resubmit(owner, view, {"shop.area_sqm": 98})
