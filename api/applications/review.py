@@ -56,8 +56,12 @@ def _transition_sub(store, sub: dict, action: str, changes: dict, session=None) 
     return updated
 
 
-def refresh_state(store, application_id: str, session=None) -> dict:
-    """Set the application's state from its sub-applications' (a conditional write on the old state)."""
+def refresh_state(store, application_id: str, session=None, *, cause: tuple[str, str, str] | None = None) -> dict:
+    """Set the application's state from its sub-applications' (a conditional write on the old state).
+
+    `cause` is (actor id, actor role, action): a change of the application's own state is then on its
+    timeline too, besides the sub-application's transition that caused it.
+    """
     application = store[APPLICATIONS].find_one({"_id": application_id}, session=session)
     subs = subs_of(store, application_id)
     paper = any(
@@ -75,7 +79,11 @@ def refresh_state(store, application_id: str, session=None) -> dict:
         return_document=ReturnDocument.AFTER,
         session=session,
     )
-    return updated or store[APPLICATIONS].find_one({"_id": application_id})
+    if updated is None:
+        return store[APPLICATIONS].find_one({"_id": application_id})
+    if cause:
+        record_event(store, application_id, *cause, application["state"], state, session=session)
+    return updated
 
 
 # -- the front window ---------------------------------------------------------------------------
@@ -160,9 +168,9 @@ def decide(store, department: str, sub_id: str, action: str, actor_id: str, reas
         changes["reason"] = reason
     with store.transaction() as session:
         updated_sub = _transition_sub(store, sub, action, changes, session)
-        updated = refresh_state(store, application["_id"], session)
         record_event(store, application["_id"], actor_id, "approver", action, sub["state"], updated_sub["state"],
                      sub_id=sub_id, comment=reason, session=session)  # fmt: skip
+        updated = refresh_state(store, application["_id"], session, cause=(actor_id, "approver", action))
         if action == "request_correction":
             notify(store, updated, "application.correction_requested", {"reason": reason, "deadline": _correction_deadline()},
                    session=session, key_suffix=f":{sub_id}:{updated_sub['version']}")  # fmt: skip
@@ -223,7 +231,7 @@ def resubmit(store, caller: Caller, application_id: str, values: dict, expected_
             )
             record_event(store, application_id, caller.account_id, caller.role, "resubmit",
                          states.NEEDS_CORRECTION, states.IN_REVIEW, sub_id=sub["_id"], session=session)  # fmt: skip
-        return refresh_state(store, application_id, session)
+        return refresh_state(store, application_id, session, cause=(caller.account_id, caller.role, "resubmit"))
 
 
 # -- results ----------------------------------------------------------------------------------
@@ -293,7 +301,7 @@ def issue_results(store, application_id: str) -> dict:
                 session=session,
             )
         issued_any = True
-    updated = refresh_state(store, application_id)
+    updated = refresh_state(store, application_id, cause=("system", "system", "issue"))
     if issued_any and updated["state"] in (states.RESULTS_ISSUED, states.COMPLETED):
         notify(store, updated, "application.approved", {})
     return updated
