@@ -166,6 +166,8 @@ def decide(store, department: str, sub_id: str, action: str, actor_id: str, reas
         }
     elif action == "reject":
         changes["reason"] = reason
+    else:
+        _check_results_arrived(store, application, sub)
     with store.transaction() as session:
         updated_sub = _transition_sub(store, sub, action, changes, session)
         record_event(store, application["_id"], actor_id, "approver", action, sub["state"], updated_sub["state"],
@@ -179,6 +181,15 @@ def decide(store, department: str, sub_id: str, action: str, actor_id: str, reas
     if action == "approve":
         issue_results(store, application["_id"])
     return store[SUBS].find_one({"_id": sub_id})
+
+
+def _check_results_arrived(store, application: dict, sub: dict) -> None:
+    """An item needing a certificate that another item of the application issues is approved after it."""
+    needed = [m["code"] for m in catalog.get_item(store, sub["item"]).get("materials") or [] if m["required"]]
+    waiting = [code for code in needed if application["materials"].get(code, {}).get("status") == "pending"]
+    if waiting:
+        raise Conflict("该事项所需证照尚未由本件事中的其他事项出具，请待其办结后再审批", code="waiting_for_results",
+                       errors={f"materials.{code}": ["等待出具"] for code in waiting})  # fmt: skip
 
 
 def _correction_deadline() -> str:
@@ -262,6 +273,22 @@ def _certificate_data(result: dict, form: dict) -> tuple[dict, dict]:
     return data, stamped
 
 
+def _attach_results(store, application_id: str, issued: dict[str, str], session) -> None:
+    """Materials of this application waiting for one of the certificates just issued now hold it."""
+    application = store[APPLICATIONS].find_one({"_id": application_id}, session=session)
+    now = now_iso()
+    sets = {}
+    for code, material in application["materials"].items():
+        if material["status"] == "pending" and material.get("certificate_type") in issued:
+            certificate_id = issued[material["certificate_type"]]
+            sets.update({f"materials.{code}.status": "attached", f"materials.{code}.certificate_id": certificate_id,
+                         f"materials.{code}.updated_at": now})  # fmt: skip
+    if sets:
+        store[APPLICATIONS].update_one(
+            {"_id": application_id}, {"$set": {**sets, "updated_at": now}, "$inc": {"version": 1}}, session=session
+        )
+
+
 def issue_results(store, application_id: str) -> dict:
     """Issue the e-certificates of every approved item whose fee is settled (else they wait for payment)."""
     from auth.crypto import field_cipher
@@ -278,7 +305,7 @@ def issue_results(store, application_id: str) -> dict:
         item = catalog.get_item(store, sub["item"])
         holder, holder_name = _holder(store, application, item)
         with store.transaction() as session:
-            certificates = []
+            certificates, issued_types = [], {}
             for result in item.get("results") or []:
                 certificate_type = catalog.get_certificate_type(store, result["certificate_type"])
                 data, stamped = _certificate_data(result, form)
@@ -288,6 +315,8 @@ def issue_results(store, application_id: str) -> dict:
                     holder_name=holder_name, issuer_name=item.get("department_name"), stamped=stamped, session=session,
                 )  # fmt: skip
                 certificates.append(certificate["_id"])
+                issued_types[result["certificate_type"]] = certificate["_id"]
+            _attach_results(store, application_id, issued_types, session)
             _transition_sub(store, sub, "issue", {"certificates": certificates, "issued_at": now_iso()}, session)
             record_event(
                 store,

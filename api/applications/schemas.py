@@ -65,10 +65,16 @@ class MaterialOutSchema(Schema):
     code = fields.String()
     name = fields.String()
     source = fields.String()
-    status = fields.String(metadata={"description": "missing | attached | declared | uploaded"})
+    status = fields.String(
+        metadata={
+            "description": "missing | attached | declared | uploaded | pending (another item of this application issues it)"
+        }
+    )
     trust = fields.String(metadata={"description": "A sealed e-document … D the applicant's statement"})
     required = fields.Boolean()
+    certificate_type = fields.String()
     certificate_id = fields.String()
+    from_item = fields.String(metadata={"description": "when pending: the item whose result it will be"})
     upload_id = fields.String()
 
 

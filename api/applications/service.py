@@ -80,42 +80,66 @@ def _target(store, bundle_code: str | None, item_code: str | None) -> dict:
     }
 
 
+_TRUST_ORDER = "ABCD"
+
+
 def _materials(items: list[dict]) -> list[dict]:
-    """Materials of all items, one entry per code, listing the items that need it."""
+    """Materials of all items, one entry per code, listing the items that need it; required if any item
+    requires it, and at the weakest trust any item gives it, so that review checks what one item would."""
     merged: dict[str, dict] = {}
     for item in items:
         for material in item.get("materials") or []:
             entry = merged.setdefault(material["code"], {**material, "items": []})
             entry["items"].append(item["code"])
             entry["required"] = entry["required"] or material["required"]
+            entry["trust"] = max(entry["trust"], material["trust"], key=_TRUST_ORDER.index)
     return list(merged.values())
+
+
+def _issuers(items: list[dict]) -> dict[str, str]:
+    """certificate type → the first item of these that issues it as its result."""
+    issuers: dict[str, str] = {}
+    for item in items:
+        for result in item.get("results") or []:
+            issuers.setdefault(result["certificate_type"], item["code"])
+    return issuers
 
 
 # -- drafts ------------------------------------------------------------------------------------
 
 
-def _previous_form(store, account_id: str) -> dict:
+def _previous_form(store, account_id: str, acting_for: str | None) -> dict:
+    """The person's last application in the same capacity: for themselves, or for this same business
+    (another business's shop name is not this one's)."""
     latest = store[APPLICATIONS].find_one(
-        {"applicant_id": account_id, "state": {"$ne": states.DRAFT}}, sort=[("created_at", -1)], projection={"form": 1}
+        {"applicant_id": account_id, "acting_for": acting_for, "state": {"$ne": states.DRAFT}},
+        sort=[("created_at", -1)],
+        projection={"form": 1},
     )
     return form_of(latest) if latest else {}
 
 
 def _prefill_context(store, caller: Caller) -> PrefillContext:
-    return PrefillContext(
-        store, caller.cipher, caller.registry, caller.account, caller.acting_for, _previous_form(store, caller.account_id)
-    )
+    previous = _previous_form(store, caller.account_id, caller.acting_for)
+    return PrefillContext(store, caller.cipher, caller.registry, caller.account, caller.acting_for, previous)
 
 
-def _material_state(ctx: PrefillContext, material: dict) -> dict:
+def _material_state(ctx: PrefillContext, material: dict, issuers: dict[str, str]) -> dict:
+    """Where a material stands at the start: attached from the vault or the registry (at the trust the
+    catalogue gives it), pending when another item of this application issues it, else missing."""
     source = material["source"]
     state = {"code": material["code"], "source": source, "status": "missing", "trust": material.get("trust", "C")}
     if source == "certificate":
-        certificate = ctx.certificate(material["certificate_type"])
+        cert_type = material["certificate_type"]
+        state["certificate_type"] = cert_type
+        certificate = ctx.certificate(cert_type)
+        issuer = issuers.get(cert_type)
         if certificate:
-            state.update(status="attached", certificate_id=certificate["_id"], trust="A")
+            state.update(status="attached", certificate_id=certificate["_id"])
+        elif issuer and issuer not in material["items"]:
+            state.update(status="pending", from_item=issuer)  # 由同一件事中的办理结果自动取得
     elif source == "registry":
-        state.update(status="attached", trust="A")
+        state.update(status="attached")
     return state
 
 
@@ -147,7 +171,7 @@ def start_draft(store, caller: Caller, bundle_code: str | None = None, item_code
         "state": states.DRAFT,
         "form": {_flat(name): r.value for name, r in prefilled.items()},
         "sources": {_flat(name): _source_doc(r) for name, r in prefilled.items()},
-        "materials": {m["code"]: _material_state(ctx, m) for m in _materials(target["items"])},
+        "materials": {m["code"]: _material_state(ctx, m, _issuers(target["items"])) for m in _materials(target["items"])},
         "created_at": now,
         "updated_at": now,
         "version": 1,

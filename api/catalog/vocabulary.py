@@ -27,7 +27,9 @@ REGISTRY_SOURCES = {
     "spouse": ("name", "id_number"),  # the household member whose relation is 配偶
     "org": ("name", "credit_code", "type", "legal_rep_name", "legal_rep_id_number", "registered_address", "business_scope"),
 }
-VAULT_SOURCES = ("contact_address", "contact_phone", "bank_account", "email")
+# The person's own data (本人填报); a bank account is offered part by part, each to its own form field.
+VAULT_SOURCES = ("contact_address", "contact_phone", "email", "bank_account.bank_name", "bank_account.account_name",
+                 "bank_account.account_no")  # fmt: skip
 ACCOUNT_SOURCES = ("phone",)
 # What a result's certificate field may take from the issuance itself rather than from the form: its
 # number (the licence number printed on it), the day it was issued, the day it expires.
@@ -57,8 +59,8 @@ def is_prefill_source(source: str) -> bool:
     parts = source.split(".")
     if parts[0] == "registry" and len(parts) == 3:
         return parts[2] in REGISTRY_SOURCES.get(parts[1], ())
-    if parts[0] == "vault" and len(parts) == 2:
-        return parts[1] in VAULT_SOURCES
+    if parts[0] == "vault" and len(parts) in (2, 3):
+        return ".".join(parts[1:]) in VAULT_SOURCES
     if parts[0] == "account" and len(parts) == 2:
         return parts[1] in ACCOUNT_SOURCES
     return certificate_source(source) is not None
