@@ -11,8 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from api.errors import Unavailable
 from api.vault import service as vault
 from api.vault.own_data import own_data
+from auth.registry import RegistryUnavailable
 
 LOCKED_KINDS = ("registry", "certificate")
 SOURCE_LABELS = {
@@ -62,19 +64,26 @@ class PrefillContext:
 
         return self._once("id_number", lambda: id_number_of(self.cipher, self.account))
 
+    def _ask(self, question, *args):
+        """One registry question; an outage is a 503 to try again, never a form silently left unverified."""
+        try:
+            return question(*args)
+        except RegistryUnavailable as outage:
+            raise Unavailable("暂时无法连接政府数据平台，请稍后再试", code="registry_unavailable") from outage
+
     def person(self):
-        return self._once("person", lambda: self.registry.find_person(self.id_number()) if self.id_number() else None)
+        return self._once("person", lambda: self._ask(self.registry.find_person, self.id_number()) if self.id_number() else None)
 
     def spouse(self):
         def load():
             person = self.person()
             member = next((m for m in (person.household_members if person else ()) if m.relation == "配偶"), None)
-            return self.registry.find_person(member.id_number) if member else None
+            return self._ask(self.registry.find_person, member.id_number) if member else None
 
         return self._once("spouse", load)
 
     def org(self):
-        return self._once("org", lambda: self.registry.find_org(self.acting_for) if self.acting_for else None)
+        return self._once("org", lambda: self._ask(self.registry.find_org, self.acting_for) if self.acting_for else None)
 
     def holders(self) -> list[dict]:
         return self._once("holders", lambda: vault.holders_of(self.account, self.cipher, self.acting_for))
