@@ -12,6 +12,8 @@
   embedded/dev mode only, a generated `KEYS_DIR/field-kek.key`. Wrapped keys live in KEYS_DIR:
   `field-dek-<kid>.wrapped`, `field-index.wrapped` (0600, created on first use).
 - Masking for API responses: `mask_id_number`, `mask_phone`, `mask_name`, `mask_address`.
+- Code that holds only a store (the outbox, the SMS log, the notifications worker, test helpers)
+  finds the cipher that goes with it through `cipher_for_store(store)`.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import hmac
 import os
 import re
 import threading
+import weakref
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
@@ -212,6 +215,50 @@ def field_cipher(app: Any = None) -> FieldCipher:
     if cipher is None:
         cipher = app.extensions["field_cipher"] = FieldCipher.from_config(app.config)
     return cipher
+
+
+# What seals the personal data written to a store: a FieldCipher, or a weak reference to the app
+# that owns the store (its cipher is built when first needed). Weak both ways: apps and stores
+# made by tests come and go.
+_STORE_CIPHERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_STORE_CIPHERS_LOCK = threading.Lock()
+
+
+def bind_cipher(store: Any, cipher: FieldCipher) -> FieldCipher:
+    """Declare `cipher` the one for `store`: for a process that opens a store without an app."""
+    with _STORE_CIPHERS_LOCK:
+        _STORE_CIPHERS[store] = cipher
+    return cipher
+
+
+def bind_app_cipher(app: Any) -> None:
+    """Let code that holds only the app's store (the outbox, the SMS log) use the app's cipher."""
+    with _STORE_CIPHERS_LOCK:
+        _STORE_CIPHERS[app.extensions["store"]] = weakref.ref(app)
+
+
+def cipher_for_store(store: Any) -> FieldCipher:
+    """The cipher for code that holds a store but no app: the outbox, the SMS log, test helpers.
+
+    The one bound to the store (bind_cipher, bind_app_cipher); else the current app's, when that
+    app owns the store; else one built from the environment's settings (api/config.load_config),
+    as a script that opens the default store would, bound to the store from then on.
+    """
+    with _STORE_CIPHERS_LOCK:
+        bound = _STORE_CIPHERS.get(store)
+    if isinstance(bound, weakref.ref):
+        bound = bound()
+        if bound is not None:
+            return field_cipher(bound)
+    elif bound is not None:
+        return bound
+    from flask import current_app, has_app_context
+
+    if has_app_context() and current_app.extensions.get("store") is store:
+        return field_cipher(current_app._get_current_object())
+    from api.config import load_config
+
+    return bind_cipher(store, FieldCipher.from_config(load_config()))
 
 
 # -- masking (API responses show these unless the owner asks for the full value) -------------

@@ -98,15 +98,15 @@ class SmsCodes(MethodView):
         from notifications.outbox import enqueue
 
         phone = accounts.normalized_phone(body["phone"])
-        store = _store()
-        phone_bi = field_cipher().blind_index("phone", phone)
-        otp_id, code = issue_code(store, phone_bi, phone, body["purpose"], request.remote_addr or "")
+        store, cipher = _store(), field_cipher()
+        otp_id, code = issue_code(store, cipher.blind_index("phone", phone), phone, body["purpose"], request.remote_addr or "")
         enqueue(
             store,
             "verification_code",
             {"account_id": None, "phone": phone},
             {"code": code, "minutes": CODE_SECONDS // 60},
             idempotency_key=f"otp:{otp_id}",
+            cipher=cipher,
         )
         return {"expires_in": CODE_SECONDS, "resend_after": SEND_RULES[0].window_seconds}
 

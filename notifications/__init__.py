@@ -19,8 +19,11 @@ __all__ = ["enqueue", "init_app", "requeue_dead"]
 
 
 def init_app(app: Flask) -> None:
-    """Check the settings, make sure our indexes exist, and add the `notifications-worker` command."""
+    """Check the settings, bind the app's field cipher to its store, add the `notifications-worker` command."""
+    from auth.crypto import bind_app_cipher
+
     from .cli import init_cli
 
     NotificationSettings.from_config(app.config)  # a bad setting fails at start-up, not at the first send
+    bind_app_cipher(app)  # the outbox and the SMS log hold only the store: they seal phones with the app's cipher
     init_cli(app)

@@ -18,8 +18,10 @@ from .worker import Worker, serve
 @with_appcontext
 def notifications_worker(threads: int | None, once: bool) -> None:
     """Send the outbox's messages until SIGTERM."""
+    from auth.crypto import field_cipher
+
     settings = NotificationSettings.from_config(current_app.config)
-    worker = Worker.from_settings(settings, current_app.extensions["store"])
+    worker = Worker.from_settings(settings, current_app.extensions["store"], cipher=field_cipher())
     if once:
         click.echo(f"sent {worker.drain()} message(s)")
         return
@@ -36,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     from api.config import load_config
     from api.observability import configure_logging
     from api.store import ensure_indexes, open_store
+    from auth.crypto import FieldCipher, bind_cipher
 
     parser = argparse.ArgumentParser(prog="python -m notifications.worker", description="Send the outbox's messages.")
     parser.add_argument("--threads", type=int, default=None, help="worker threads (default NOTIFICATIONS_WORKER_THREADS)")
@@ -46,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     store = open_store(config)
     ensure_indexes(store)
     settings = NotificationSettings.from_config(config)
-    worker = Worker.from_settings(settings, store)
+    worker = Worker.from_settings(settings, store, cipher=bind_cipher(store, FieldCipher.from_config(config)))
     if args.once:
         print(f"sent {worker.drain()} message(s)")
         return 0

@@ -5,10 +5,13 @@ A message moves queued → sending → sent, or sending → retry → sending �
 simply due again. One query, on the (state, due_at) index, finds every message a worker may claim.
 
 Message document:
-    _id, idempotency_key (unique), event, recipient {account_id, phone}, data, urgent,
+    _id, idempotency_key (unique), event, recipient {account_id, phone_enc, phone_bi}, data, urgent,
     channels {name: {state: pending|sent|skipped|failed, attempts, sent_at?, last_error?, detail?}},
     state, due_at, tries (claims), failures (failed rounds), lease_owner?, lease_token?, last_error?,
     created_at, updated_at, sent_at?, dead_at?, version
+
+The phone is personal data: it is stored encrypted (`phone_enc`, auth.crypto, context
+"outbox.recipient.phone") with its blind index (`phone_bi`); the worker opens it in memory only.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from pymongo.errors import DuplicateKeyError
 from api.clock import to_iso, utcnow
 from api.errors import Conflict, NotFound
 from api.store import declare, new_id
+from auth.crypto import FieldCipher, cipher_for_store
 
 from .templates import TemplateError, template_for
 
@@ -36,6 +40,7 @@ declare(OUTBOX, [("idempotency_key", 1)], unique=True)
 declare(OUTBOX, [("state", 1), ("due_at", 1)])
 
 _PHONE = re.compile(r"^1[3-9]\d{9}$")
+PHONE_CONTEXT = "outbox.recipient.phone"
 
 
 def normalize_recipient(recipient: str | Mapping[str, Any]) -> dict[str, str | None]:
@@ -61,6 +66,24 @@ def normalize_recipient(recipient: str | Mapping[str, Any]) -> dict[str, str | N
     return {"account_id": account_id, "phone": phone}
 
 
+def seal_recipient(who: Mapping[str, str | None], cipher: FieldCipher | None) -> dict[str, str | None]:
+    """The recipient as the outbox stores it: the phone encrypted, with its blind index (no cipher needed without one)."""
+    phone = who["phone"]
+    return {
+        "account_id": who["account_id"],
+        "phone_enc": cipher.encrypt(phone, PHONE_CONTEXT) if phone else None,
+        "phone_bi": cipher.blind_index("phone", phone) if phone else None,
+    }
+
+
+def open_recipient(stored: Mapping[str, Any], cipher: FieldCipher | None) -> dict[str, str | None]:
+    """{"account_id", "phone"} of a stored message, the phone decrypted (for the channels, in memory only)."""
+    phone = stored.get("phone")  # a message queued before phones were encrypted
+    if stored.get("phone_enc"):
+        phone = cipher.decrypt(stored["phone_enc"], PHONE_CONTEXT)
+    return {"account_id": stored.get("account_id"), "phone": phone}
+
+
 def channels_for(template, recipient: Mapping[str, str | None]) -> list[str]:
     names = []
     if recipient["account_id"] and template.account_channels:
@@ -80,6 +103,7 @@ def enqueue(
     send_at: datetime | None = None,
     session: Any = None,
     now: datetime | None = None,
+    cipher: FieldCipher | None = None,
 ) -> dict:
     """Write a message to the outbox, in the caller's transaction, and return it.
 
@@ -93,6 +117,7 @@ def enqueue(
       never makes a second message: the first one is returned; a different event under the same key
       is a programming error (Conflict).
     - send_at: not before this moment (e.g. an appointment reminder); default now.
+    - cipher: seals the phone; default the store's (auth.crypto.cipher_for_store).
     """
     if not isinstance(idempotency_key, str) or not idempotency_key.strip():
         raise ValueError("idempotency_key must be a non-empty string")
@@ -115,7 +140,7 @@ def enqueue(
         "_id": new_id("msg_"),
         "idempotency_key": idempotency_key,
         "event": event,
-        "recipient": who,
+        "recipient": seal_recipient(who, (cipher or cipher_for_store(store)) if who["phone"] else None),
         "data": dict(data),
         "urgent": template.urgent,
         "channels": {name: {"state": "pending", "attempts": 0} for name in channels},
@@ -140,6 +165,12 @@ def _same_cause(existing: dict, event: str) -> dict:
     if existing["event"] != event:
         raise Conflict(f"idempotency key already used for {existing['event']}", code="idempotency_key_reused")
     return existing
+
+
+def latest_to_phone(store: Any, event: str, phone: str, cipher: FieldCipher | None = None) -> dict | None:
+    """The newest message of `event` to a phone, found by its blind index (tests read codes here)."""
+    phone_bi = (cipher or cipher_for_store(store)).blind_index("phone", phone)
+    return store[OUTBOX].find_one({"event": event, "recipient.phone_bi": phone_bi}, sort=[("created_at", -1)])
 
 
 def get_message(store: Any, message_id: str) -> dict:

@@ -29,10 +29,11 @@ from pymongo import ReturnDocument
 
 from api.clock import to_iso, utcnow
 from api.store import new_id
+from auth.crypto import FieldCipher, FieldCryptoError, cipher_for_store
 
 from .channels import build_channels
 from .channels.base import Channel, NothingToSend, RetryLater, Undeliverable
-from .outbox import CLAIMABLE, DEAD, OUTBOX, QUEUED, RETRY, SENDING, SENT
+from .outbox import CLAIMABLE, DEAD, OUTBOX, QUEUED, RETRY, SENDING, SENT, open_recipient
 from .quiet_hours import QuietHours
 from .settings import NotificationSettings
 from .templates import Rendered, TemplateError, template_for
@@ -77,6 +78,7 @@ class Worker:
         quiet_hours: QuietHours | None = None,
         poll_seconds: float = 1.0,
         clock: Callable[[], datetime] = utcnow,
+        cipher: FieldCipher | None = None,
     ):
         if not backoff:
             raise ValueError("the backoff schedule needs at least one step")
@@ -88,17 +90,25 @@ class Worker:
         self.quiet_hours = quiet_hours
         self.poll_seconds = poll_seconds
         self.clock = clock
+        self.cipher = cipher  # opens the recipients' phones; default the store's (auth.crypto)
         self.owner = f"{socket.gethostname()}:{os.getpid()}"
 
     @classmethod
-    def from_settings(cls, settings: NotificationSettings, store: Any, channels: Mapping[str, Channel] | None = None) -> Worker:
+    def from_settings(
+        cls,
+        settings: NotificationSettings,
+        store: Any,
+        channels: Mapping[str, Channel] | None = None,
+        cipher: FieldCipher | None = None,
+    ) -> Worker:
         return cls(
             store,
-            build_channels(settings, store) if channels is None else channels,
+            build_channels(settings, store, cipher) if channels is None else channels,
             lease_seconds=settings.lease_seconds,
             backoff=settings.backoff,
             quiet_hours=settings.quiet_hours,
             poll_seconds=settings.poll_seconds,
+            cipher=cipher,
         )
 
     # -- claiming ----------------------------------------------------------------------------
@@ -144,6 +154,12 @@ class Worker:
             log.error("message cannot be rendered", extra={"message_id": message["_id"], "error": str(exc)})
             self._close(lease, DEAD, {"last_error": f"template: {exc}"})
             return DEAD
+        try:
+            opened = {**message, "recipient": self._recipient(message)}  # the phone in memory only, never written back
+        except FieldCryptoError as exc:
+            log.error("recipient cannot be decrypted", extra={"message_id": message["_id"], "error": str(exc)})
+            self._close(lease, DEAD, {"last_error": f"recipient: {exc}"})
+            return DEAD
         temporary: list[str] = []
         deferred_until = None
         for name, progress in message["channels"].items():
@@ -152,10 +168,16 @@ class Worker:
             if name == "sms" and self._quiet(message):
                 deferred_until = self.quiet_hours.ends_after(self.clock())
                 continue
-            state = self._send(lease, name, message, rendered, progress)
+            state = self._send(lease, name, opened, rendered, progress)
             if state == "pending":
                 temporary.append(name)
         return self._finish(lease, message, temporary, deferred_until)
+
+    def _recipient(self, message: dict) -> dict:
+        stored = message["recipient"]
+        if stored.get("phone_enc") and self.cipher is None:
+            self.cipher = cipher_for_store(self.store)
+        return open_recipient(stored, self.cipher)
 
     def _quiet(self, message: dict) -> bool:
         return not message.get("urgent") and self.quiet_hours is not None and self.quiet_hours.contains(self.clock())

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from auth.crypto import FieldCipher
+
 from ..settings import NotificationSettings
 from .base import Channel, NothingToSend, RetryLater, Undeliverable
 
 __all__ = ["Channel", "NothingToSend", "RetryLater", "Undeliverable", "build_channels"]
 
 
-def build_channels(settings: NotificationSettings, store: Any) -> dict[str, Channel]:
-    """The production set of channels for a worker, as the settings configure them."""
+def build_channels(settings: NotificationSettings, store: Any, cipher: FieldCipher | None = None) -> dict[str, Channel]:
+    """The production set of channels for a worker, as the settings configure them.
+
+    `cipher` seals the phones the console SMS provider logs; default the store's (auth.crypto).
+    """
     from .inbox import InboxChannel
     from .sms import ConsoleSmsProvider, HttpSmsProvider, SmsChannel
     from .webpush import WebPushChannel  # imports pywebpush, which only the worker needs
@@ -19,7 +24,7 @@ def build_channels(settings: NotificationSettings, store: Any) -> dict[str, Chan
     if settings.sms_provider == "http":
         provider = HttpSmsProvider(settings.sms_http_url, settings.sms_http_secret, settings.sms_http_timeout)
     else:
-        provider = ConsoleSmsProvider(store)
+        provider = ConsoleSmsProvider(store, cipher)
     return {
         "inbox": InboxChannel(store),
         "sms": SmsChannel(provider),

@@ -1,8 +1,10 @@
 """SMS through a provider port: the console provider (embedded mode) and a signed HTTP provider.
 
-The console provider logs each text and keeps it in the `sms_log` collection, so that tests and the
-demo can read the verification codes that were "sent". The HTTP provider POSTs JSON to a configured
-URL with an HMAC-SHA256 signature over timestamp, nonce and body:
+The console provider logs each text (the phone masked) and keeps it in the `sms_log` collection, so
+that tests and the demo can read the verification codes that were "sent"; the phone is kept there
+encrypted (`phone_enc`, context "sms_log.phone") and found by its blind index (`phone_bi`).
+The HTTP provider POSTs JSON to a configured URL with an HMAC-SHA256 signature over timestamp,
+nonce and body:
 
     X-Timestamp: unix seconds    X-Nonce: 32 hex characters
     X-Signature: hex(HMAC-SHA256(secret, f"{timestamp}\\n{nonce}\\n{body}"))
@@ -24,14 +26,16 @@ from pymongo.errors import DuplicateKeyError
 
 from api.clock import to_iso, utcnow
 from api.store import declare
+from auth.crypto import FieldCipher, cipher_for_store
 
 from ..templates import Rendered, sms_segments
 from .base import NothingToSend, RetryLater, Undeliverable
 
 SMS_LOG = "sms_log"
 SIGN_NAME = "一次办"
+PHONE_CONTEXT = "sms_log.phone"
 
-declare(SMS_LOG, [("phone", 1), ("sent_at", -1)])
+declare(SMS_LOG, [("phone_bi", 1), ("sent_at", -1)])
 
 log = logging.getLogger("onetrip.notifications.sms")
 
@@ -48,21 +52,31 @@ class SmsProvider(Protocol):
 class ConsoleSmsProvider:
     """The embedded default: nothing leaves the machine."""
 
-    def __init__(self, store: Any):
+    def __init__(self, store: Any, cipher: FieldCipher | None = None):
         self.store = store
+        self.cipher = cipher
 
     def send(self, phone: str, text: str, reference: str) -> str:
+        cipher = self.cipher or cipher_for_store(self.store)
+        entry = {
+            "_id": reference,
+            "phone_bi": cipher.blind_index("phone", phone),
+            "phone_enc": cipher.encrypt(phone, PHONE_CONTEXT),
+            "text": text,
+            "sent_at": to_iso(utcnow()),
+        }
         try:
-            self.store[SMS_LOG].insert_one({"_id": reference, "phone": phone, "text": text, "sent_at": to_iso(utcnow())})
+            self.store[SMS_LOG].insert_one(entry)
         except DuplicateKeyError:
             return reference  # sent before this try; the log keeps one copy
         log.info("SMS to %s: %s", mask_phone(phone), text, extra={"reference": reference})
         return reference
 
 
-def latest_sms(store: Any, phone: str) -> dict | None:
+def latest_sms(store: Any, phone: str, cipher: FieldCipher | None = None) -> dict | None:
     """The last text the console provider 'sent' to a phone (tests and the demo read codes here)."""
-    return store[SMS_LOG].find_one({"phone": phone}, sort=[("sent_at", -1)])
+    phone_bi = (cipher or cipher_for_store(store)).blind_index("phone", phone)
+    return store[SMS_LOG].find_one({"phone_bi": phone_bi}, sort=[("sent_at", -1)])
 
 
 def sign_request(secret: str, timestamp: str, nonce: str, body: bytes) -> str:

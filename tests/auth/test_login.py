@@ -18,10 +18,12 @@ def test_the_first_login_creates_a_level_1_citizen_and_the_second_finds_it(login
     assert second.account_id == first.account_id
 
 
-def test_the_code_goes_out_as_an_urgent_sms_with_the_signature_free_template(client, store):
+def test_the_code_goes_out_as_an_urgent_sms_to_the_encrypted_phone(client, store, cipher):
     assert send_code(client).status_code == 202
     message = store["outbox"].find_one({"event": "verification_code"})
-    assert message["recipient"]["phone"] == "13800000001"
+    assert message["recipient"]["phone_bi"] == cipher.blind_index("phone", "13800000001")
+    assert cipher.decrypt(message["recipient"]["phone_enc"], "outbox.recipient.phone") == "13800000001"
+    assert "13800000001" not in str(message)
     assert message["urgent"] is True
     assert len(message["data"]["code"]) == 6 and message["data"]["code"].isdigit()
 

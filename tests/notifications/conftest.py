@@ -3,6 +3,7 @@ factories, loopback HTTP stubs, and the app with this package's blueprint and CL
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -11,17 +12,25 @@ import pytest
 
 from api import create_app
 from api.store import SQLiteStore, ensure_indexes, open_store
+from auth.crypto import FieldCipher, bind_cipher
 from notifications.channels.base import RetryLater
 from notifications.outbox import enqueue
 from notifications.templates_zh import TEMPLATES
 from notifications.worker import Worker
 
+_keys = itertools.count(1)
 T0 = datetime(2026, 5, 4, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai: outside the quiet hours
+
+
+def cipher_in(tmp_path) -> FieldCipher:
+    """A field cipher with its keys under tmp_path (never the repository's var/keys)."""
+    return FieldCipher.from_config({"DATA_DIR": str(tmp_path)})
 
 
 def open_sqlite(tmp_path, name: str = "notifications.sqlite3") -> SQLiteStore:
     store = SQLiteStore(str(tmp_path / name))
     ensure_indexes(store)
+    bind_cipher(store, cipher_in(tmp_path))
     return store
 
 
@@ -35,8 +44,12 @@ def sqlite_store(tmp_path):
 @pytest.fixture(params=["sqlite", "mongomock"])
 def engine_store(request, tmp_path):
     """The same single-threaded behaviour on the embedded engine and on MongoDB's API (mongomock)."""
-    store = open_sqlite(tmp_path) if request.param == "sqlite" else open_store({"MONGODB_URI": "mongomock://"})
-    ensure_indexes(store)
+    if request.param == "sqlite":
+        store = open_sqlite(tmp_path)
+    else:
+        store = open_store({"MONGODB_URI": "mongomock://"})
+        ensure_indexes(store)
+        bind_cipher(store, cipher_in(tmp_path))
     yield store
     store.close()
 
@@ -106,7 +119,7 @@ def make_message(
 ) -> dict:
     """Enqueue one message with the template's sample data (and `data` over it)."""
     recipient = {"account_id": account_id, "phone": phone}
-    key = key or f"{event}:{account_id or phone}:{len(data)}:{id(data)}"
+    key = key or f"{event}:{account_id or 'by-phone'}:{next(_keys)}"  # never the phone: keys are stored in plaintext
     return enqueue(store, event, recipient, sample_data(event, **data), key, now=now)
 
 

@@ -1,12 +1,14 @@
 """The outbox: one message per idempotency key, written in the caller's transaction."""
 
+import json
 import threading
 from datetime import timedelta
 
 import pytest
 
 from api.errors import Conflict
-from notifications.outbox import OUTBOX, QUEUED, enqueue, normalize_recipient
+from auth.crypto import cipher_for_store
+from notifications.outbox import OUTBOX, QUEUED, enqueue, latest_to_phone, normalize_recipient
 
 from .conftest import T0, open_sqlite, sample_data
 
@@ -91,6 +93,21 @@ def test_the_message_commits_together_with_the_change(sqlite_store):
 def test_a_verification_code_to_a_phone_without_an_account_goes_by_sms_only_and_is_urgent(engine_store):
     message = enqueue(engine_store, "verification_code", {"phone": "13800138000"}, {"code": "123456", "minutes": 5}, "otp:1")
     assert list(message["channels"]) == ["sms"] and message["urgent"] is True
+
+
+def test_the_phone_is_stored_encrypted_with_a_blind_index_and_never_in_plaintext(engine_store):
+    message = enqueue(engine_store, "verification_code", {"phone": "13800138000"}, {"code": "123456", "minutes": 5}, "otp:1")
+    stored = engine_store[OUTBOX].find_one({"_id": message["_id"]})
+    assert "13800138000" not in json.dumps(stored, ensure_ascii=False)
+    cipher = cipher_for_store(engine_store)
+    assert cipher.decrypt(stored["recipient"]["phone_enc"], "outbox.recipient.phone") == "13800138000"
+    assert latest_to_phone(engine_store, "verification_code", "13800138000")["_id"] == message["_id"]
+    assert latest_to_phone(engine_store, "verification_code", "13900139000") is None
+
+
+def test_a_message_to_an_account_only_needs_no_cipher_and_stores_no_phone(engine_store):
+    stored = engine_store[OUTBOX].find_one({"_id": submitted(engine_store)["_id"]})
+    assert stored["recipient"] == {"account_id": "acc-1", "phone_enc": None, "phone_bi": None}
 
 
 def test_a_recipient_given_as_a_plain_string_is_an_account_id():

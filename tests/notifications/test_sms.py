@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from auth.crypto import cipher_for_store
 from notifications.channels.base import RetryLater, Undeliverable
 from notifications.channels.sms import SMS_LOG, ConsoleSmsProvider, HttpSmsProvider, SmsChannel, latest_sms, sign_request
 from notifications.outbox import OUTBOX, SENT
@@ -41,11 +42,50 @@ def test_the_console_provider_logs_the_text_and_keeps_it_for_tests_and_the_demo(
     assert sqlite_store[OUTBOX].find_one({"_id": message["_id"]})["channels"]["sms"]["detail"]["segments"] == 1
 
 
+def test_once_the_code_is_sent_no_stored_document_and_no_log_line_holds_the_phone_unmasked(sqlite_store, clock, caplog):
+    make_message(sqlite_store, "verification_code", account_id=None, phone="13800138000", code="654321")
+    with caplog.at_level(logging.DEBUG, logger="onetrip"):  # every logger of ours, whatever propagates
+        make_worker(sqlite_store, {"sms": SmsChannel(ConsoleSmsProvider(sqlite_store))}, clock).drain()
+    assert sqlite_store[SMS_LOG].count_documents({}) == 1
+    for name in sqlite_store.list_collection_names():
+        for document in sqlite_store[name].find({}):
+            assert "13800138000" not in json.dumps(document, ensure_ascii=False), name
+    assert "13800138000" not in caplog.text and "138****8000" in caplog.text
+
+
+def test_a_message_queued_with_a_plaintext_phone_before_the_upgrade_is_still_sent(sqlite_store, clock):
+    message = make_message(sqlite_store, "verification_code", account_id=None, phone="13800138000")
+    legacy = {"account_id": None, "phone": "13800138000"}
+    sqlite_store[OUTBOX].update_one({"_id": message["_id"]}, {"$set": {"recipient": legacy}})
+    make_worker(sqlite_store, {"sms": SmsChannel(ConsoleSmsProvider(sqlite_store))}, clock).drain()
+    assert sqlite_store[OUTBOX].find_one({"_id": message["_id"]})["state"] == SENT
+    assert latest_sms(sqlite_store, "13800138000") is not None
+
+
+def test_a_recipient_that_does_not_decrypt_is_dead_lettered_not_retried_forever(sqlite_store, clock):
+    message = make_message(sqlite_store, "verification_code", account_id=None, phone="13800138000")
+    sqlite_store[OUTBOX].update_one({"_id": message["_id"]}, {"$set": {"recipient.phone_enc": "v1.k1.AAAA"}})
+    make_worker(sqlite_store, {"sms": SmsChannel(ConsoleSmsProvider(sqlite_store))}, clock).drain()
+    after = sqlite_store[OUTBOX].find_one({"_id": message["_id"]})
+    assert after["state"] == "dead" and after["last_error"].startswith("recipient:")
+    assert sqlite_store[SMS_LOG].count_documents({}) == 0
+
+
 def test_the_console_provider_keeps_one_copy_when_a_message_is_sent_again(sqlite_store):
     provider = ConsoleSmsProvider(sqlite_store)
     provider.send("13800138000", "【一次办】测试", "msg-1")
     provider.send("13800138000", "【一次办】测试", "msg-1")
-    assert sqlite_store[SMS_LOG].count_documents({"phone": "13800138000"}) == 1
+    assert sqlite_store[SMS_LOG].count_documents({}) == 1
+
+
+def test_the_sms_log_keeps_the_phone_encrypted_and_finds_it_by_blind_index(sqlite_store):
+    cipher = cipher_for_store(sqlite_store)
+    ConsoleSmsProvider(sqlite_store).send("13800138000", "【一次办】测试", "msg-1")
+    entry = sqlite_store[SMS_LOG].find_one({})
+    assert "13800138000" not in json.dumps(entry, ensure_ascii=False)
+    assert cipher.decrypt(entry["phone_enc"], "sms_log.phone") == "13800138000"
+    assert entry["phone_bi"] == cipher.blind_index("phone", "13800138000")
+    assert latest_sms(sqlite_store, "13800138000")["_id"] == "msg-1"
 
 
 def test_latest_sms_is_the_newest_text_to_that_phone(sqlite_store):
