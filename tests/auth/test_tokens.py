@@ -112,6 +112,16 @@ def test_a_token_for_another_audience_or_issuer_is_refused(app):
             verify_access_token(token)
 
 
+@pytest.mark.parametrize("claim, value", [("aud", "another-api"), ("iss", "another-issuer")])
+def test_a_token_signed_by_our_key_for_another_audience_or_issuer_is_a_401_over_http(app, protected, claim, value):
+    key = keyring(app).signer
+    token = jwt.encode(claims(app, **{claim: value}), key.private_key, algorithm="EdDSA", headers={"kid": key.kid})
+    response = protected.get("/api/v1/whoami-test", headers=bearer(token))
+    assert response.status_code == 401
+    assert response.get_json()["code"] == "invalid_token"
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
 def test_a_missing_role_is_a_403_not_a_401(app, protected):
     token = issue_access_token(app, "acc-1", roles=("citizen",))
     assert protected.get("/api/v1/admin-test", headers=bearer(token)).status_code == 403
