@@ -3,6 +3,7 @@ reuses what the first one issued."""
 
 from __future__ import annotations
 
+from api.clock import from_iso, local_zone
 from tests.applications.conftest import (
     CONTACT_ADDRESS_TEXT,
     RESTAURANT_FACTS,
@@ -110,6 +111,10 @@ def test_a_legal_representative_opens_a_restaurant_and_the_next_application_reus
     assert food_licence["data"]["business_name"] == org.name
     assert food_licence["data"]["premises_address"] == RESTAURANT_FACTS["shop.address"]
     assert food_licence["data"]["licence_no"] == food_licence["number"]
+    assert (
+        food_licence["data"]["valid_until"] == from_iso(food_licence["valid_until"]).astimezone(local_zone()).date().isoformat()
+    )
+    assert food_licence["issuer_name"] == "株洲市市场监督管理局"
 
     renewal = start(owner, item="430200-SCJG-004")
 
