@@ -64,7 +64,7 @@ def test_a_legal_representative_opens_a_restaurant_and_the_next_application_reus
     assert fields["applicant.contact_address"]["value"] == CONTACT_ADDRESS_TEXT
     assert all(fields[name]["locked"] for name, source in HELD_BY_GOVERNMENT.items() if source == "registry")
     assert not fields["applicant.contact_address"]["locked"] and fields["applicant.contact_address"]["source_label"] == "本人填报"
-    assert draft["prefilled_share"] == round(len(HELD_BY_GOVERNMENT) / len(fields), 3)
+    assert draft["prefilled_share"] == round(len(HELD_BY_GOVERNMENT) / len(fields), 3) == 0.423  # 11 of 26 fields
     assert draft["missing_fields"] == NEW_FACTS
     licence = next(m for m in draft["materials"] if m["code"] == "business_licence")
     assert licence["status"] == "attached" and licence["trust"] == "A"
