@@ -82,8 +82,16 @@ def peek(store, rule: Rule, subject: str, now: float | None = None) -> tuple[int
 
 
 def enforce(store, checks: list[tuple[Rule, str]], message: str | None = None) -> None:
-    """Count the event under every rule; raise 429 with Retry-After if any is over its limit."""
-    waits = [hit(store, rule, subject) for rule, subject in checks if subject]
-    worst = max(waits, default=0)
-    if worst:
-        raise TooManyRequests(worst, message)
+    """Count the event under each rule in turn; at the first one over its limit, raise 429 with Retry-After.
+
+    A refused event is not counted under the rules after the one that refused it. Callers list the
+    caller's own subject (the address) first: a caller refused for their address then spends nothing
+    of the phone or username they named, so nobody can use up another person's quota from a blocked
+    address.
+    """
+    for rule, subject in checks:
+        if not subject:
+            continue
+        wait = hit(store, rule, subject)
+        if wait:
+            raise TooManyRequests(wait, message)

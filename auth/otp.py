@@ -37,7 +37,7 @@ def issue_code(store, phone_bi: str, phone_digits_for_limits: str, purpose: str,
     """Create a code (after the abuse limits); returns (its id, the code for the SMS). Only a digest is stored."""
     enforce(
         store,
-        [(rule, phone_digits_for_limits) for rule in SEND_RULES] + [(rule, client_ip) for rule in SEND_RULES_IP],
+        [(rule, client_ip) for rule in SEND_RULES_IP] + [(rule, phone_digits_for_limits) for rule in SEND_RULES],
         "验证码发送太频繁，请稍后再试",
     )
     code = f"{secrets.randbelow(1_000_000):06d}"

@@ -77,7 +77,7 @@ def create_staff(store, cipher, username: str, name: str, phone: str, role: str,
 
 def staff_login(store, username: str, password: str, new_password: str | None, client_ip: str) -> dict:
     """The staff account for a right password; the first login also sets the new password."""
-    enforce(store, [(LOGIN_RULES[0], username), (LOGIN_RULES[1], client_ip)], "登录尝试过多，请稍后再试")
+    enforce(store, [(LOGIN_RULES[1], client_ip), (LOGIN_RULES[0], username)], "登录尝试过多，请稍后再试")
     login = store[LOGINS].find_one({"_id": username})
     if login is None or not password_matches(password, login["password"]):
         if login is None:

@@ -1,6 +1,8 @@
 """Fixed-window limits in the store: they count across processes and reset with the window."""
 
-from auth.limits import SHANGHAI, Rule, count, hit
+import pytest
+
+from auth.limits import SHANGHAI, Rule, TooManyRequests, count, enforce, hit, peek
 
 
 def test_a_limit_allows_its_count_then_answers_the_wait(store):
@@ -27,3 +29,12 @@ def test_day_windows_end_at_midnight_in_shanghai(store):
     # 2026-11-25 15:59:00 UTC is 23:59 in Shanghai: one minute (and a second of margin) left
     _, left = count(store, rule, "x", now=1795622340.0)
     assert left == 61
+
+
+def test_an_event_refused_by_the_first_rule_is_not_counted_under_the_next(store):
+    address, phone = Rule("address", 1, 60), Rule("phone", 10, 86400)
+    enforce(store, [(address, "198.51.100.1"), (phone, "13800000001")])
+    for _ in range(5):
+        with pytest.raises(TooManyRequests):
+            enforce(store, [(address, "198.51.100.1"), (phone, "13800000001")])
+    assert peek(store, phone, "13800000001")[0] == 1
