@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import random
-import time
 from dataclasses import dataclass
 
+from api import clock
 from api.clock import iso_in, now_iso
 from api.errors import DomainError
 from api.store import declare
@@ -48,6 +48,10 @@ class TooManyRequests(DomainError):
         self.retry_after = max(1, int(retry_after))
 
 
+def _now() -> float:
+    return clock.utcnow().timestamp()  # through api.clock, like every other time the store keeps
+
+
 def _key(rule: Rule, subject: str, window: int) -> str:
     # subjects are phones and IPs: keep only a digest in the store
     digest = hashlib.sha256(f"{rule.name}:{subject}".encode()).hexdigest()[:32]
@@ -56,7 +60,7 @@ def _key(rule: Rule, subject: str, window: int) -> str:
 
 def count(store, rule: Rule, subject: str, now: float | None = None) -> tuple[int, int]:
     """Count one event; return (events in this window so far, seconds until the window ends)."""
-    window, left = rule.window(time.time() if now is None else now)
+    window, left = rule.window(_now() if now is None else now)
     counter = store[COLLECTION].find_one_and_update(
         {"_id": _key(rule, subject, window)},
         {"$inc": {"count": 1}, "$setOnInsert": {"expires_at": iso_in(rule.window_seconds * 2)}},
@@ -76,7 +80,7 @@ def hit(store, rule: Rule, subject: str, now: float | None = None) -> int:
 
 def peek(store, rule: Rule, subject: str, now: float | None = None) -> tuple[int, int]:
     """(events in this window, seconds until it ends), without counting one."""
-    window, left = rule.window(time.time() if now is None else now)
+    window, left = rule.window(_now() if now is None else now)
     counter = store[COLLECTION].find_one({"_id": _key(rule, subject, window)})
     return (counter["count"] if counter else 0), left
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import itertools
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from api import clock as api_clock
 from auth.crypto import field_cipher
 from auth.registry.local import ORGS, PEOPLE, org_document, person_document
 from auth.registry.port import Org, Person
@@ -66,6 +68,27 @@ def add_org(store, cipher):
         return org
 
     return add
+
+
+class Clock:
+    """The time that api.clock reads (codes, limits, sessions), moved by hand."""
+
+    def __init__(self, now: datetime):
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Starts at 2026-05-04 10:00 in Shanghai; clock.advance(seconds) moves it. Access tokens keep real time."""
+    moved = Clock(datetime(2026, 5, 4, 2, 0, tzinfo=UTC))
+    monkeypatch.setattr(api_clock, "utcnow", moved)
+    return moved
 
 
 def new_ip() -> str:

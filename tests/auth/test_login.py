@@ -70,6 +70,31 @@ def test_a_second_code_within_a_minute_is_a_429_with_retry_after(client, store):
     assert store["outbox"].count_documents({}) == 1
 
 
+def test_a_phone_gets_ten_codes_a_day_then_a_429_until_midnight_in_shanghai(client, clock):
+    for _ in range(10):
+        assert send_code(client, "13800000001", new_ip()).status_code == 202
+        clock.advance(61)
+    refused = send_code(client, "13800000001", new_ip())
+    assert refused.status_code == 429 and refused.get_json()["code"] == "too_many_requests"
+    until_midnight = 14 * 3600 - 10 * 61  # 10:00 + ten minutes and ten seconds, to 24:00 in Shanghai
+    assert abs(int(refused.headers["Retry-After"]) - until_midnight) <= 2
+    assert send_code(client, "13800000002", new_ip()).status_code == 202  # another phone is not held back
+    clock.advance(until_midnight)
+    assert send_code(client, "13800000001", new_ip()).status_code == 202
+
+
+def test_an_address_gets_ten_codes_a_day_whatever_the_phones_then_a_429(client, clock):
+    ip = new_ip()
+    for n in range(10):
+        assert send_code(client, f"138000001{n:02d}", ip).status_code == 202
+        clock.advance(61)
+    refused = send_code(client, "13800000199", ip)
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 3600
+    assert send_code(client, "13800000199", new_ip()).status_code == 202  # that phone from elsewhere is fine
+    clock.advance(14 * 3600)
+    assert send_code(client, "13800000198", ip).status_code == 202
+
+
 def test_one_address_cannot_ask_codes_for_many_phones(client):
     ip = new_ip()
     assert send_code(client, "13800000001", ip).status_code == 202
