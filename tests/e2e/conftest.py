@@ -51,6 +51,26 @@ def live_server(live_app):
         yield base_url
 
 
+@pytest.fixture(scope="session")
+def demo_app(pwa_dist, tmp_path_factory):
+    """A second real app holding the demo city (`seed-demo`: people, companies, staff, catalogue,
+    certificates). Kept apart from `live_app`: the demo staff's phones (13900000001…) are numbers
+    that identity.new_phone() hands out to new residents there."""
+    from .one_thing import seed_demo
+
+    app = make_app(tmp_path_factory.mktemp("e2e-demo") / "var", pwa_dist)
+    seed_demo(app)
+    return app
+
+
+@pytest.fixture(scope="session")
+def demo_server(demo_app):
+    """Base URL of the demo app; verification links in QR codes point at it."""
+    with serving(demo_app) as base_url:
+        demo_app.config["PUBLIC_BASE_URL"] = base_url
+        yield base_url
+
+
 @pytest.fixture
 def store(live_app):
     """The live server's store, for what a person would get by SMS and for registry records."""
@@ -77,6 +97,15 @@ def browser_context_options():
 def page(browser, browser_context_options):
     """A page in a fresh context (no cookies, caches or service workers) on a phone-sized screen."""
     context = browser.new_context(locale="zh-CN", **PHONE, **browser_context_options)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def second_page(browser):
+    """Another person's phone beside `page` (its own context: its own login)."""
+    context = browser.new_context(locale="zh-CN", **PHONE)
     page = context.new_page()
     yield page
     context.close()
