@@ -1,16 +1,13 @@
-"""Operator commands for identity: staff accounts and signing-key rotation."""
+"""Operator commands for identity: staff accounts, signing-key rotation and retirement."""
 
 from __future__ import annotations
-
-import os
-import time
 
 import click
 from flask import Flask, current_app
 
 from .accounts import STAFF_ROLES
 from .crypto import field_cipher
-from .keys import PREFIX, new_key
+from .keys import new_key, retire_keys
 from .staff import create_staff
 from .tokens import keyring
 
@@ -31,18 +28,17 @@ def register_cli(app: Flask) -> None:
     def rotate_signing_key():
         """Start signing access tokens with a new key; old keys stay published until their tokens expire."""
         keys_dir = current_app.config["KEYS_DIR"]
-        lifetime = int(current_app.config["ACCESS_TOKEN_SECONDS"])
         kid = new_key(keys_dir)
+        retired = retire_keys(keys_dir, int(current_app.config["ACCESS_TOKEN_SECONDS"]))
         ring = keyring()
-        ring.reload()
-        kids = sorted(ring.keys)
-        retired = []
-        for older, newer in zip(kids, kids[1:], strict=False):
-            # a key stopped signing when the next one was made; a token lifetime later it verifies nothing
-            if time.time() - ring.keys[newer].created > lifetime + 60:
-                os.remove(os.path.join(keys_dir, f"{PREFIX}{older}.pem"))
-                retired.append(older)
         ring.reload()
         click.echo(f"signing with {kid}; still published: {', '.join(sorted(k for k in ring.keys if k != kid)) or 'none'}")
         if retired:
             click.echo(f"removed keys no token can still use: {', '.join(retired)}")
+
+    @app.cli.command("retire-signing-keys")
+    def retire_signing_keys():
+        """Remove the keys that stopped signing longer than a token lifetime ago (safe to run daily)."""
+        retired = retire_keys(current_app.config["KEYS_DIR"], int(current_app.config["ACCESS_TOKEN_SECONDS"]))
+        keyring().reload()
+        click.echo(f"removed keys no token can still use: {', '.join(retired)}" if retired else "no key to remove")

@@ -51,18 +51,47 @@ def new_key(keys_dir: str) -> str:
     return kid
 
 
+def retire_keys(keys_dir: str, token_seconds: int, now: float | None = None) -> list[str]:
+    """Delete the keys that no unexpired token can name; returns their kids.
+
+    A key stopped signing when the next one was made; once a token lifetime (and a minute of
+    clock skew) has passed since then, every token it signed has expired, so its public key need
+    not be published or trusted any longer. The newest key is never retired.
+    """
+    now = time.time() if now is None else now
+    made = {}
+    for path in glob.glob(os.path.join(keys_dir, f"{PREFIX}*.pem")):
+        made[os.path.basename(path)[len(PREFIX) : -len(".pem")]] = os.path.getmtime(path)
+    kids = sorted(made)
+    retired = []
+    for older, newer in zip(kids, kids[1:], strict=False):
+        if now - made[newer] > token_seconds + 60:
+            os.remove(os.path.join(keys_dir, f"{PREFIX}{older}.pem"))
+            retired.append(older)
+    return retired
+
+
 class KeyRing:
-    def __init__(self, keys_dir: str):
+    """The keys on disk, reloaded every RELOAD_SECONDS (another process may rotate or retire keys).
+
+    A token naming a kid we do not hold may be signed by a key another process just made, so it
+    triggers a reload, but at most one every MISS_RELOAD_SECONDS: forged tokens with made-up kids
+    must not make every request read the key directory.
+    """
+
+    RELOAD_SECONDS = 60
+    MISS_RELOAD_SECONDS = 5
+
+    def __init__(self, keys_dir: str, now=time.monotonic):
         self.keys_dir = keys_dir
+        self.now = now
         self.reload()
         if not self.keys:
             new_key(keys_dir)
             self.reload()
 
-    RELOAD_SECONDS = 60
-
     def reload(self) -> None:
-        self.loaded_at = time.monotonic()
+        self.loaded_at = self.now()
         keys = {}
         for path in sorted(glob.glob(os.path.join(self.keys_dir, f"{PREFIX}*.pem"))):
             kid = os.path.basename(path)[len(PREFIX) : -len(".pem")]
@@ -71,19 +100,24 @@ class KeyRing:
             keys[kid] = SigningKey(kid, private_key, os.path.getmtime(path))
         self.keys = keys
 
+    def _reload_if_older_than(self, seconds: float) -> None:
+        if self.now() - self.loaded_at >= seconds:
+            self.reload()
+
     @property
     def signer(self) -> SigningKey:
         """The newest key; other processes pick up a rotation within RELOAD_SECONDS."""
-        if time.monotonic() - self.loaded_at > self.RELOAD_SECONDS:
-            self.reload()
+        self._reload_if_older_than(self.RELOAD_SECONDS)
         return self.keys[max(self.keys)]
 
     def public_key(self, kid: str) -> Ed25519PublicKey | None:
+        self._reload_if_older_than(self.RELOAD_SECONDS)  # a retired key stops verifying here too
         key = self.keys.get(kid)
         if key is None:
-            self.reload()  # another process may have rotated
+            self._reload_if_older_than(self.MISS_RELOAD_SECONDS)  # another process may have rotated
             key = self.keys.get(kid)
         return key.public_key if key else None
 
     def jwks(self) -> dict:
+        self._reload_if_older_than(self.RELOAD_SECONDS)
         return {"keys": [key.jwk() for _, key in sorted(self.keys.items())]}

@@ -152,3 +152,58 @@ def test_signing_keys_are_files_only_the_owner_can_read(app):
     for name in files:
         assert stat.S_IMODE(os.stat(os.path.join(app.config["KEYS_DIR"], name)).st_mode) == 0o600
     assert stat.S_IMODE(os.stat(app.config["KEYS_DIR"]).st_mode) == 0o700
+
+
+class Monotonic:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_forged_tokens_with_unknown_key_ids_reload_the_keys_at_most_once_per_interval(app, protected, monkeypatch):
+    ring, clock = keyring(app), Monotonic()
+    ring.now = clock
+    ring.reload()
+    reloads = []
+    real_reload = ring.reload
+    monkeypatch.setattr(ring, "reload", lambda: reloads.append(clock.now) or real_reload())
+    forger = Ed25519PrivateKey.generate()
+    for n in range(30):
+        forged = jwt.encode(claims(app), forger, algorithm="EdDSA", headers={"kid": f"made-up-{n}"})
+        assert protected.get("/api/v1/whoami-test", headers=bearer(forged)).status_code == 401
+        clock.now += 0.1
+    assert len(reloads) <= 1
+
+    # a key another process made is found once the interval has passed
+    new_kid = new_key(app.config["KEYS_DIR"])
+    with open(f"{app.config['KEYS_DIR']}/jwt-ed25519-{new_kid}.pem", "rb") as handle:
+        theirs = serialization.load_pem_private_key(handle.read(), password=None)
+    token = jwt.encode(claims(app), theirs, algorithm="EdDSA", headers={"kid": new_kid})
+    clock.now += ring.MISS_RELOAD_SECONDS
+    assert protected.get("/api/v1/whoami-test", headers=bearer(token)).status_code == 200
+
+
+def test_a_rotated_out_key_verifies_until_its_tokens_expired_then_is_retired_and_verifies_nothing(app, protected, client):
+    import os
+
+    old_token = issue_access_token(app, "acc-1")
+    old_kid = keyring(app).signer.kid
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["rotate-signing-key"]).exit_code == 0
+    middle_kid = keyring(app).signer.kid
+    assert protected.get("/api/v1/whoami-test", headers=bearer(old_token)).status_code == 200
+    assert runner.invoke(args=["retire-signing-keys"]).output.strip() == "no key to remove"
+    assert old_kid in {k["kid"] for k in client.get("/.well-known/jwks.json").get_json()["keys"]}
+
+    # the middle key has been signing for longer than a token lives: no token of the old key is in date
+    lifetime = int(app.config["ACCESS_TOKEN_SECONDS"])
+    then = time.time() - lifetime - 61
+    os.utime(os.path.join(app.config["KEYS_DIR"], f"jwt-ed25519-{middle_kid}.pem"), (then, then))
+    result = runner.invoke(args=["rotate-signing-key"])
+    assert result.exit_code == 0 and f"removed keys no token can still use: {old_kid}" in result.output
+
+    assert protected.get("/api/v1/whoami-test", headers=bearer(old_token)).status_code == 401
+    published = {k["kid"] for k in client.get("/.well-known/jwks.json").get_json()["keys"]}
+    assert old_kid not in published and middle_kid in published
