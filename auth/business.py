@@ -3,6 +3,9 @@
 Who may act for an org is decided on every request from the legal-person registry (法人库) and the
 agent grants, so a representative who is replaced, or an agent whose grant ends, loses access at
 once.
+
+A credit code that fails the GB 32100 check character is refused, unless the 法人库 holds it: some
+early codes were registered that way. Then it is accepted and flagged as a data-quality case.
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ from api.errors import Forbidden, Invalid, NotFound
 from api.store import declare, new_id
 
 from .accounts import id_number_of
-from .validators import InvalidNumber, validate_credit_code, validate_id_number
+from .data_quality import flag_credit_code_checksum
+from .validators import InvalidNumber, credit_code_checksum_ok, validate_credit_code, validate_id_number
 
 GRANTS = "org_agents"
 MAX_GRANT_DAYS = 366
@@ -23,11 +27,20 @@ declare(GRANTS, [("credit_code", 1), ("agent_id_bi", 1)])
 declare(GRANTS, [("agent_id_bi", 1), ("expires_at", 1)])
 
 
-def _credit_code(raw: str) -> str:
+def accept_credit_code(store, registry, raw: str) -> str:
+    """A credit code someone typed, canonical; 422 if malformed, or if its check character is wrong
+    and the 法人库 does not hold it (held: accepted, and flagged as a data-quality case)."""
     try:
-        return validate_credit_code(raw, checksum=False)
+        code = validate_credit_code(raw, checksum=False)
     except InvalidNumber as exc:
         raise Invalid(str(exc), errors={"credit_code": [str(exc)]}) from None
+    if not credit_code_checksum_ok(code):
+        org = registry.find_org(code)
+        if org is None:
+            message = "统一社会信用代码校验码错误，请核对"
+            raise Invalid(message, errors={"credit_code": [message]})
+        flag_credit_code_checksum(store, org)
+    return code
 
 
 def _live_grant_filter(**fields) -> dict:
@@ -64,9 +77,15 @@ def relation_to(store, cipher, registry, account: dict, credit_code: str) -> str
     """'legal_representative', 'agent', or None: checked on every request that acts for an org."""
     if account.get("acr", 0) < 2 or not account.get("id_bi"):
         return None
+    try:
+        credit_code = validate_credit_code(credit_code, checksum=False)
+    except InvalidNumber:
+        return None  # not even the form of a code: no registry lookup for it
     org = registry.find_org(credit_code)
     if org is None or org.status != "active":
         return None
+    if not credit_code_checksum_ok(org.credit_code):
+        flag_credit_code_checksum(store, org)  # accepted because the 法人库 holds it
     if org.legal_rep_id_number == id_number_of(cipher, account):
         return "legal_representative"
     if store[GRANTS].find_one(_live_grant_filter(credit_code=org.credit_code, agent_id_bi=account["id_bi"])):
@@ -75,7 +94,7 @@ def relation_to(store, cipher, registry, account: dict, credit_code: str) -> str
 
 
 def _require_representative(store, cipher, registry, account: dict, credit_code: str):
-    code = _credit_code(credit_code)
+    code = accept_credit_code(store, registry, credit_code)
     if relation_to(store, cipher, registry, account, code) != "legal_representative":
         raise Forbidden("只有该企业的法定代表人可以管理经办人", code="not_legal_representative")
     return registry.find_org(code)

@@ -28,6 +28,11 @@ def make_credit_code(prefix: str = "91430211") -> str:
     return body + uscc_check_char(body)
 
 
+def with_wrong_check_character(code: str) -> str:
+    """The code with a check character that GB 32100 refuses, as some early registered codes have."""
+    return code[:17] + ("0" if code[17] != "0" else "1")
+
+
 @pytest.fixture
 def cipher(app):
     return field_cipher(app)
@@ -53,10 +58,12 @@ def add_person(store, cipher):
 
 @pytest.fixture
 def add_org(store, cipher):
-    def add(legal_rep: Person, name: str = "株洲示例餐饮管理有限公司", status: str = "active") -> Org:
+    def add(
+        legal_rep: Person, name: str = "株洲示例餐饮管理有限公司", status: str = "active", credit_code: str | None = None
+    ) -> Org:
         org = Org(
             name=name,
-            credit_code=make_credit_code(),
+            credit_code=credit_code or make_credit_code(),
             type="company",
             legal_rep_id_number=legal_rep.id_number,
             legal_rep_name=legal_rep.name,
