@@ -62,6 +62,18 @@ def test_an_expired_code_is_refused(client, store):
     assert client.post("/api/v1/auth/login", json={"phone": "13800000001", "code": code}).status_code == 422
 
 
+def test_a_code_works_for_300_seconds_and_not_after(client, store, clock):
+    assert send_code(client, "13800000001", new_ip()).status_code == 202
+    assert send_code(client, "13800000002", new_ip()).status_code == 202
+    early, late = latest_code(store, "13800000001"), latest_code(store, "13800000002")
+    clock.advance(299)
+    assert client.post("/api/v1/auth/login", json={"phone": "13800000001", "code": early}).status_code == 200
+    clock.advance(1)
+    refused = client.post("/api/v1/auth/login", json={"phone": "13800000002", "code": late})
+    assert refused.status_code == 422 and refused.get_json()["code"] == "code_invalid"
+    assert store["accounts"].count_documents({}) == 1
+
+
 def test_a_second_code_within_a_minute_is_a_429_with_retry_after(client, store):
     assert send_code(client, ip=new_ip()).status_code == 202
     response = send_code(client, ip=new_ip())

@@ -1,6 +1,6 @@
 """Refresh tokens rotate on each use; a reused one ends the session; logout works at once."""
 
-from api.clock import now_iso
+from api.clock import now_iso, to_iso
 
 
 def refresh(session, **kwargs):
@@ -74,6 +74,17 @@ def test_the_session_list_shows_each_device_and_marks_this_one(login):
     assert phone.delete(f"/api/v1/me/sessions/{laptop_id}").status_code == 204
     assert laptop.get("/api/v1/me").status_code == 401
     assert phone.get("/api/v1/me").status_code == 200
+
+
+def test_a_refresh_moves_the_sessions_last_used_time_in_the_session_list(login, clock):
+    session = login()
+    [before] = session.get("/api/v1/me/sessions").get_json()
+    assert before["last_used_at"] == before["created_at"] == to_iso(clock.now)
+    clock.advance(600)
+    assert refresh(session).status_code == 200
+    [after] = session.get("/api/v1/me/sessions").get_json()
+    assert after["id"] == before["id"] and after["created_at"] == before["created_at"]
+    assert after["last_used_at"] == to_iso(clock.now) > before["last_used_at"]
 
 
 def test_nobody_can_end_another_persons_session(login):
