@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 from flask import current_app, g, request
 
-from api.errors import Forbidden, Unauthenticated
+from api.errors import Forbidden, Unauthenticated, Unavailable
 
 from .tokens import InvalidToken, verify_access_token
 
@@ -63,11 +63,14 @@ def _acting_for(principal: Principal, credit_code: str) -> Principal:
     from .accounts import find_account
     from .business import relation_to
     from .crypto import field_cipher
-    from .registry import registry_for
+    from .registry import RegistryUnavailable, registry_for
 
     store = current_app.extensions["store"]
     account = find_account(store, principal.account_id)
-    relation = account and relation_to(store, field_cipher(), registry_for(current_app), account, credit_code)
+    try:
+        relation = account and relation_to(store, field_cipher(), registry_for(current_app), account, credit_code)
+    except RegistryUnavailable as outage:  # not a refusal: the 法人库 could not say, so the client may retry
+        raise Unavailable("暂时无法连接政府数据平台，请稍后再试", code="registry_unavailable") from outage
     if not relation:
         raise Forbidden("您无权代表该企业办理业务", code="not_authorized_for_org")
     return replace(principal, acting_for=credit_code, acting_as=relation, roles=tuple(sorted({*principal.roles, "business"})))
