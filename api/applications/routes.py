@@ -57,7 +57,7 @@ class Applications(MethodView):
     @blp.paginate()
     @blp.alt_response(401, description="Not logged in")
     def get(self, pagination_parameters):
-        """My applications, newest first"""
+        """My applications, newest first; while acting for a business (X-Acting-For), the business's applications"""
         found, total = service.my_applications(_store(), _caller(), pagination_parameters.page, pagination_parameters.page_size)
         pagination_parameters.item_count = total
         return [service.with_label(a) for a in found]

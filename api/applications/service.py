@@ -33,6 +33,7 @@ DEFAULT_HALL = "zz-smzx"
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
 declare(APPLICATIONS, [("applicant_id", 1), ("created_at", -1)])
+declare(APPLICATIONS, [("acting_for", 1), ("created_at", -1)])
 declare(APPLICATIONS, [("state", 1), ("hall", 1), ("submitted_at", 1)])
 declare(APPLICATIONS, [("number", 1)], unique=True)
 declare(SUBS, [("application_id", 1)])
@@ -555,7 +556,12 @@ def _get(store, application_id: str) -> dict:
 
 
 def my_applications(store, caller: Caller, page: int, page_size: int) -> tuple[list[dict], int]:
-    query = {"applicant_id": caller.account_id}
+    """Acting for a business: the business's applications, whoever of its representative and agents made
+    them. Otherwise: the caller's own applications for themselves."""
+    if caller.acting_for:
+        query: dict = {"acting_for": caller.acting_for}
+    else:
+        query = {"applicant_id": caller.account_id, "acting_for": None}
     total = store[APPLICATIONS].count_documents(query)
     items = list(store[APPLICATIONS].find(query).sort("created_at", -1).skip((page - 1) * page_size).limit(page_size))
     return items, total
