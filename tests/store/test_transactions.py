@@ -6,9 +6,15 @@ so there the block only has to run.
 
 from __future__ import annotations
 
+import sqlite3
+import threading
+
 import pytest
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
+
+from api.config import load_config
+from api.store import open_store
 
 from .results import ids
 
@@ -94,3 +100,36 @@ def test_a_collection_first_used_in_a_rolled_back_transaction_works_afterwards(s
     assert store["brand_new"].find_one({"_id": "x"}) is None
     store["brand_new"].insert_one({"_id": "y"})
     assert ids(store["brand_new"].find({})) == {"y"}
+
+
+def _pragma(store, name: str):
+    return store.connection().execute(f"PRAGMA {name}").fetchone()[0]
+
+
+def test_the_embedded_engine_runs_in_wal_mode_with_the_configured_busy_timeout(tmp_path):
+    config = load_config({"DATA_DIR": str(tmp_path)}, environ={"ONETRIP_SQLITE_BUSY_TIMEOUT_MS": "2345"})
+    store = open_store(config)
+    try:
+        assert _pragma(store, "journal_mode") == "wal"
+        assert _pragma(store, "busy_timeout") == 2345
+        seen = {}
+
+        def look():
+            seen.update(mode=_pragma(store, "journal_mode"), wait=_pragma(store, "busy_timeout"))
+
+        worker = threading.Thread(target=look)
+        worker.start()
+        worker.join()
+        assert seen == {"mode": "wal", "wait": 2345}  # each thread's own connection, configured the same
+    finally:
+        store.close()
+    with sqlite3.connect(tmp_path / "onetrip.sqlite3") as raw:  # WAL is a property of the file: it stays
+        assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_the_default_busy_timeout_is_five_seconds(tmp_path):
+    store = open_store({"DATA_DIR": str(tmp_path)})
+    try:
+        assert _pragma(store, "busy_timeout") == 5000
+    finally:
+        store.close()
