@@ -8,6 +8,8 @@ PWA_SOURCES := $(shell find pwa/src pwa/public pwa/scripts pwa/index.html pwa/vi
 
 run: install pwa demo
 	@echo
+	@$(BIN)/flask --app wsgi demo-accounts
+	@echo
 	@echo "  OneTrip 一次办 is starting on http://127.0.0.1:8000  (API docs: http://127.0.0.1:8000/api/docs)"
 	@echo "  Demo accounts: see README.md (\"Demo accounts\"). Stop with Ctrl-C."
 	@echo

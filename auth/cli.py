@@ -1,4 +1,4 @@
-"""Operator commands for identity: staff accounts, signing-key rotation and retirement."""
+"""Operator commands for identity: staff accounts, the demo accounts table, signing-key rotation and retirement."""
 
 from __future__ import annotations
 
@@ -23,6 +23,13 @@ def register_cli(app: Flask) -> None:
         """Create a staff account and print its one-time password (it must be changed at first login)."""
         account, one_time = create_staff(current_app.extensions["store"], field_cipher(), username, name, phone, role, department)
         click.echo(f"created {role} {username} ({account['_id']}); one-time password: {one_time}")
+
+    @app.cli.command("demo-accounts")
+    def demo_accounts():
+        """Print the demo accounts: who, how to log in, what to try (make run shows it before starting)."""
+        from .demo import demo_accounts_table
+
+        click.echo(demo_accounts_table())
 
     @app.cli.command("rotate-signing-key")
     def rotate_signing_key():

@@ -6,13 +6,15 @@ newcomer can click through every role; real staff come from `flask create-staff`
 
 from __future__ import annotations
 
+import unicodedata
+
 from pymongo.errors import DuplicateKeyError
 
 from api.clock import now_iso
 
 from .accounts import ACCOUNTS, BINDINGS
 from .crypto import field_cipher
-from .seed_registry import DEMO_PEOPLE
+from .seed_registry import DEMO_ORGS, DEMO_PEOPLE
 from .staff import LOGINS, hash_password
 
 DEMO_STAFF_PASSWORD = "onetrip-demo-2026"  # noqa: S105 — documented demo password, demo seeding only
@@ -94,3 +96,54 @@ def seed_demo_accounts(store, app) -> str:
             _insert(store, LOGINS, {**login, "created_at": now})
             staff += 1
     return f"{residents} resident and {staff} staff demo accounts added"
+
+
+# -- the table `make run` prints before it starts (flask demo-accounts) ------------------------
+
+_RESIDENT_TRIES = {
+    "zhang_xiaoming": ("resident, L2", "新生儿出生: his wife 刘芳 and newborn son 张小宝 are his household"),
+    "liu_fang": ("resident, L2", "张晓明's wife"),
+    "li_na": ("legal representative, L2", f"开办餐饮店 acting for {DEMO_ORGS[0]['name']} (我的 → 我的企业); authorise agents"),
+    "chen_zhiqiang": ("sole trader, L2", f"acts for {DEMO_ORGS[1]['name']}"),
+    "wang_jianguo": ("resident, L2", "退休: born 1966"),
+    "zhao_xiulan": ("resident, L2", "王建国's wife"),
+}
+_STAFF_TRIES = {
+    "clerk": "the front window: accept applications, in-person (L3) verification",
+    "courier": "parcels: confirm delivery with the pickup code",
+    "admin": "catalogue, halls, statistics",
+}
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - _width(text))
+
+
+def demo_accounts_rows() -> list[tuple[str, str, str]]:
+    """(who, log in with, what to try) for every demo account, from the data seed-demo inserts."""
+    rows = [("who", "log in with", "what to try")]
+    for person in (p for p in DEMO_PEOPLE if p["phone"]):
+        role, tries = _RESIDENT_TRIES.get(person["key"], ("resident, L2", ""))
+        rows.append((f"{person['name']}, {role}", f"phone {person['phone']}", tries))
+    rows.append(("a new resident, L1", "any other mobile", "实名认证 with a registry person's name and ID number"))
+    for username, name, _phone, role, department in DEMO_STAFF:
+        tries = f"decide the items of {department}" if role == "approver" else _STAFF_TRIES[role]
+        rows.append((f"{name}, {role}", f"staff {username}", tries))
+    return rows
+
+
+def demo_accounts_table() -> str:
+    """The demo accounts as an aligned text table, with where the SMS codes appear and the staff password."""
+    rows = demo_accounts_rows()
+    widths = [max(_width(row[column]) for row in rows) + 2 for column in range(2)]
+    lines = [
+        "  Demo accounts. Residents: the SMS code appears in this console (【一次办】您的验证码是…).",
+        f"  Staff: 我的 → 工作人员登录, password {DEMO_STAFF_PASSWORD}.",
+        "",
+    ]
+    lines += ["  " + _pad(who, widths[0]) + _pad(login, widths[1]) + tries for who, login, tries in rows]
+    return "\n".join(line.rstrip() for line in lines)

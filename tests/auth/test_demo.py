@@ -58,3 +58,28 @@ def test_the_readme_lists_the_demo_ids_and_password_as_they_are_seeded():
     assert DEMO_STAFF_PASSWORD in readme
     for username, *_ in DEMO_STAFF:
         assert f"`{username}`" in readme
+
+
+def test_demo_accounts_prints_who_logs_in_how_and_what_to_try(app):
+    from auth.seed_registry import DEMO_PEOPLE
+
+    result = app.test_cli_runner().invoke(args=["demo-accounts"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert any(line.split() == ["who", "log", "in", "with", "what", "to", "try"] for line in lines)
+    for person in (p for p in DEMO_PEOPLE if p["phone"]):
+        assert any(person["name"] in line and f"phone {person['phone']}" in line for line in lines), person["name"]
+    for username, name, *_ in DEMO_STAFF:
+        assert any(name in line and f"staff {username} " in line for line in lines), username
+    assert DEMO_STAFF_PASSWORD in result.output and "验证码" in result.output
+
+
+def test_make_run_prints_the_demo_accounts_before_it_starts_the_processes():
+    from pathlib import Path
+
+    makefile = (Path(__file__).resolve().parents[2] / "Makefile").read_text(encoding="utf-8")
+    recipe = makefile.split("\nrun:", 1)[1].split("\n\n", 1)[0]
+    steps = [line.strip() for line in recipe.splitlines()[1:]]
+    printed = next(i for i, step in enumerate(steps) if step.endswith("flask --app wsgi demo-accounts"))
+    started = next(i for i, step in enumerate(steps) if "honcho start" in step)
+    assert printed < started
