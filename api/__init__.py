@@ -89,6 +89,7 @@ def _feature_cli(app: Flask) -> None:
     from auth.seed_registry import register_cli as registry_cli
     from auth.seed_registry import seed_demo_registry
 
+    from .applications.cli import register_cli as applications_cli
     from .catalog.cli import register_cli as catalog_cli
     from .catalog.cli import seed_demo_catalog
     from .vault.demo import seed_demo_certificates
@@ -98,6 +99,7 @@ def _feature_cli(app: Flask) -> None:
     auth_cli(app)
     registry_cli(app)
     catalog_cli(app)
+    applications_cli(app)
     notifications.init_app(app)
     for seeder in (("registry", seed_demo_registry), ("accounts", seed_demo_accounts), ("catalog", seed_demo_catalog),
                    ("certificates", seed_demo_certificates)):  # fmt: skip

@@ -34,6 +34,8 @@ DEFAULTS: dict[str, Any] = {
     "REGISTRY_HTTP_SECRET": "",
     "REGISTRY_HTTP_CONNECT_TIMEOUT_MS": 2000,
     "REGISTRY_HTTP_READ_TIMEOUT_MS": 5000,
+    # applications
+    "DRAFT_RETENTION_DAYS": 30,  # drafts untouched this long are purged (flask purge-drafts)
     # notifications (seconds are text: the notifications settings parse fractions)
     "SMS_PROVIDER": "console",  # console | http
     "SMS_HTTP_URL": "",
@@ -70,6 +72,7 @@ _ENV_NAMES = {
     "REGISTRY_HTTP_SECRET": "ONETRIP_REGISTRY_HTTP_SECRET",
     "REGISTRY_HTTP_CONNECT_TIMEOUT_MS": "ONETRIP_REGISTRY_HTTP_CONNECT_TIMEOUT_MS",
     "REGISTRY_HTTP_READ_TIMEOUT_MS": "ONETRIP_REGISTRY_HTTP_READ_TIMEOUT_MS",
+    "DRAFT_RETENTION_DAYS": "ONETRIP_DRAFT_RETENTION_DAYS",
     "SMS_PROVIDER": "ONETRIP_SMS_PROVIDER",
     "SMS_HTTP_URL": "ONETRIP_SMS_HTTP_URL",
     "SMS_HTTP_SECRET": "ONETRIP_SMS_HTTP_SECRET",

@@ -375,7 +375,7 @@ def upload_material(store, caller: Caller, application_id: str, code: str, file,
     if material is None or material["source"] != "upload":
         raise NotFound("该材料不需要上传")
     _check_editable(application, expected_version)
-    upload = uploads.save_upload(store, data_dir, caller.account_id, file)
+    upload = uploads.save_upload(store, data_dir, caller.account_id, file, application_id=application_id, material=code)
     try:
         return _set_material(
             store, application, code, {"status": "uploaded", "trust": "C", "upload_id": upload["_id"]}, expected_version

@@ -19,6 +19,8 @@ MAX_BYTES = 5 * 1024 * 1024
 SIGNATURES = ((b"%PDF-", "application/pdf"), (b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"))
 
 declare(UPLOADS, [("owner_id", 1), ("created_at", -1)])
+declare(UPLOADS, [("application_id", 1)])
+declare(UPLOADS, [("sha256", 1)])  # is a stored file still used by anyone (draft purge)
 
 
 class TooLarge(DomainError):
@@ -30,7 +32,12 @@ def sniff(head: bytes) -> str | None:
     return next((kind for magic, kind in SIGNATURES if head.startswith(magic)), None)
 
 
-def save_upload(store, data_dir: str, owner_id: str, file) -> dict:
+def upload_path(data_dir: str, digest: str) -> Path:
+    return Path(data_dir) / "uploads" / digest[:2] / digest
+
+
+def save_upload(store, data_dir: str, owner_id: str, file, *, application_id: str | None = None,
+                material: str | None = None) -> dict:  # fmt: skip
     content = file.read(MAX_BYTES + 1)
     if len(content) > MAX_BYTES:
         raise TooLarge()
@@ -42,10 +49,12 @@ def save_upload(store, data_dir: str, owner_id: str, file) -> dict:
             "只能上传 PDF、JPG 或 PNG 文件", code="unsupported_file_type", errors={"file": ["只能上传 PDF、JPG 或 PNG 文件"]}
         )
     digest = hashlib.sha256(content).hexdigest()
-    folder = Path(data_dir) / "uploads" / digest[:2]
+    path = upload_path(data_dir, digest)
+    folder = path.parent
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    path = folder / digest
-    if not path.exists():
+    if path.exists():
+        os.utime(path)  # in use again: the draft purge leaves a file alone that was used this hour
+    else:
         temporary = folder / f".{digest}.{os.getpid()}"
         temporary.write_bytes(content)
         os.chmod(temporary, 0o600)
@@ -53,6 +62,8 @@ def save_upload(store, data_dir: str, owner_id: str, file) -> dict:
     upload = {
         "_id": new_id("upl_"),
         "owner_id": owner_id,
+        "application_id": application_id,
+        "material": material,
         "sha256": digest,
         "content_type": content_type,
         "size": len(content),
