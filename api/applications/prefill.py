@@ -3,7 +3,8 @@
 A field lists its possible sources in order (the catalogue's `prefill`). Values from the registry or
 from an e-certificate are shown as received and locked; the person's own vault data and the values
 of their previous application are offered but editable. Each value carries its source, so the form
-can say where it came from, and submission re-checks the locked ones against their source.
+can say where it came from and when that source last changed it, and submission re-checks the locked
+ones against their source.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from typing import Any
 from api.errors import Unavailable
 from api.vault import service as vault
 from api.vault.own_data import own_data
-from auth.registry import RegistryUnavailable
+from auth.registry import LocalRegistry, RegistryUnavailable
+from auth.registry.local import ORGS, PEOPLE
 
 LOCKED_KINDS = ("registry", "certificate")
 SOURCE_LABELS = {
@@ -32,6 +34,7 @@ class Resolved:
     value: Any
     source: str  # e.g. "registry", "certificate:business_licence", "vault", "previous_application"
     certificate_id: str | None = None
+    updated_at: str | None = None  # when the source last changed it (UTC ISO-8601), when the source says
 
     @property
     def kind(self) -> str:
@@ -52,6 +55,7 @@ class PrefillContext:
     account: dict
     acting_for: str | None = None
     previous_form: dict = field(default_factory=dict)
+    previous_at: str | None = None  # when that previous application was submitted
     _cache: dict = field(default_factory=dict)
 
     def _once(self, key: str, load):
@@ -84,6 +88,24 @@ class PrefillContext:
 
     def org(self):
         return self._once("org", lambda: self._ask(self.registry.find_org, self.acting_for) if self.acting_for else None)
+
+    def registry_updated_at(self, who: str) -> str | None:
+        """When the registry last changed the record of `who` (person, spouse, org). The local registry's
+        documents say it; the data-sharing platform's answers do not, so that adapter gives None."""
+
+        def load():
+            if not isinstance(self.registry, LocalRegistry):
+                return None
+            blind_index = self.registry.cipher.blind_index
+            if who == "org":
+                query = ORGS, {"credit_bi": blind_index("credit_code", self.acting_for)}
+            else:
+                record = self.person() if who == "person" else self.spouse()
+                query = PEOPLE, {"id_bi": blind_index("id_number", record.id_number)}
+            document = self.registry.store[query[0]].find_one(query[1], {"updated_at": 1})
+            return (document or {}).get("updated_at")
+
+        return self._once(f"registry_updated_at:{who}", load)
 
     def holders(self) -> list[dict]:
         return self._once("holders", lambda: vault.holders_of(self.account, self.cipher, self.acting_for))
@@ -118,22 +140,25 @@ def resolve_source(ctx: PrefillContext, source: str) -> Resolved | None:
         who, _, attr = rest.partition(".")
         record = {"person": ctx.person, "spouse": ctx.spouse, "org": ctx.org}.get(who, lambda: None)()
         value = getattr(record, attr, None) if record else None
-        return Resolved(value, "registry") if _present(value) else None
+        return Resolved(value, "registry", updated_at=ctx.registry_updated_at(who)) if _present(value) else None
     if head == "certificate":
         cert_type, _, attr = rest.partition(".")
         certificate = ctx.certificate(cert_type)
         value = (certificate or {}).get("data", {}).get(attr)
-        return Resolved(value, f"certificate:{cert_type}", certificate["_id"]) if _present(value) else None
+        if not _present(value):
+            return None
+        return Resolved(value, f"certificate:{cert_type}", certificate["_id"], certificate["issued_on"])
     if head == "vault":
         key, _, part = rest.partition(".")
         value = ctx.own_data().get(key)
         if part:  # e.g. vault.bank_account.account_no
             value = value.get(part) if isinstance(value, dict) else None
         value = _address_text(value) if key.endswith("address") else value
-        return Resolved(value, "vault") if _present(value) else None
+        return Resolved(value, "vault", updated_at=ctx.own_data().get("updated_at")) if _present(value) else None
     if head == "account" and rest == "phone":
-        value = ctx.phone()
-        return Resolved(value, "account") if value else None
+        value = ctx.phone()  # verified at sign-up; an account's phone is not changed yet
+        changed = ctx.account.get("phone_changed_at") or ctx.account.get("created_at")
+        return Resolved(value, "account", updated_at=changed) if value else None
     raise ValueError(f"unknown prefill source {source!r}")
 
 
@@ -144,7 +169,7 @@ def resolve_field(ctx: PrefillContext, form_field: dict) -> Resolved | None:
             return resolved
     previous = ctx.previous_form.get(form_field["name"])
     if _present(previous):
-        return Resolved(previous, "previous_application")
+        return Resolved(previous, "previous_application", updated_at=ctx.previous_at)
     return None
 
 

@@ -57,6 +57,10 @@ class FormFieldOutSchema(Schema):
         allow_none=True, metadata={"description": "registry | certificate:<type> | vault | account | previous_application"}
     )
     source_label = fields.String(allow_none=True, metadata={"description": "政府核验, 电子证照, 本人填报 …"})
+    source_updated_at = fields.String(
+        allow_none=True,
+        metadata={"description": "when the source last changed this value (UTC ISO-8601); null when the source does not say"},
+    )
     locked = fields.Boolean(metadata={"description": "a value the government holds: shown as received, not editable"})
     items = fields.List(fields.String())
 

@@ -109,20 +109,21 @@ def _issuers(items: list[dict]) -> dict[str, str]:
 # -- drafts ------------------------------------------------------------------------------------
 
 
-def _previous_form(store, account_id: str, acting_for: str | None) -> dict:
+def _previous_application(store, account_id: str, acting_for: str | None) -> dict:
     """The person's last application in the same capacity: for themselves, or for this same business
     (another business's shop name is not this one's)."""
     latest = store[APPLICATIONS].find_one(
         {"applicant_id": account_id, "acting_for": acting_for, "state": {"$ne": states.DRAFT}},
         sort=[("created_at", -1)],
-        projection={"form": 1},
+        projection={"form": 1, "submitted_at": 1},
     )
-    return form_of(latest) if latest else {}
+    return latest or {}
 
 
 def _prefill_context(store, caller: Caller) -> PrefillContext:
-    previous = _previous_form(store, caller.account_id, caller.acting_for)
-    return PrefillContext(store, caller.cipher, caller.registry, caller.account, caller.acting_for, previous)
+    previous = _previous_application(store, caller.account_id, caller.acting_for)
+    return PrefillContext(store, caller.cipher, caller.registry, caller.account, caller.acting_for, form_of(previous),
+                          previous.get("submitted_at"))  # fmt: skip
 
 
 def _material_state(ctx: PrefillContext, material: dict, issuers: dict[str, str]) -> dict:
@@ -195,7 +196,7 @@ def sources_of(application: dict) -> dict:
 
 
 def _source_doc(resolved: Resolved) -> dict:
-    doc = {"source": resolved.source, "locked": resolved.locked}
+    doc = {"source": resolved.source, "locked": resolved.locked, "updated_at": resolved.updated_at}
     if resolved.certificate_id:
         doc["certificate_id"] = resolved.certificate_id
     return doc
@@ -317,6 +318,7 @@ def draft_view(store, application: dict) -> dict:
                 "value": form.get(field["name"]),
                 "source": source["source"] if source else None,
                 "source_label": SOURCE_LABELS.get(kind) if kind else None,
+                "source_updated_at": source.get("updated_at") if source else None,
                 "locked": bool(source and source["locked"]),
                 "items": field.get("items", []),
             }
