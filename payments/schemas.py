@@ -1,0 +1,96 @@
+"""What the payments API reads and shows."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from api.schema_messages import install_chinese_messages
+
+install_chinese_messages()
+
+
+class FeeLineSchema(Schema):
+    item = fields.String()
+    name = fields.String()
+    amount_fen = fields.Integer()
+    basis = fields.String(allow_none=True, metadata={"description": "the legal basis of the fee (收费依据)"})
+    waived = fields.Boolean(metadata={"description": "rejected before payment: no longer due"})
+    refunded = fields.Boolean(metadata={"description": "its fee is (being) refunded"})
+
+
+class PaymentSchema(Schema):
+    out_trade_no = fields.String()
+    amount_fen = fields.Integer()
+    code_url = fields.String(metadata={"description": "the payment link; encode it as a QR code, or open it on the phone"})
+    qr_svg = fields.String(metadata={"description": "code_url as an SVG QR code, ready to put on the page"})
+    deep_link = fields.String(metadata={"description": "the button's link on a phone (the same code_url)"})
+    expires_at = fields.String(metadata={"description": "this QR code stops working then (UTC)"})
+
+
+class RefundSchema(Schema):
+    id = fields.String()
+    out_refund_no = fields.String()
+    amount_fen = fields.Integer()
+    reason = fields.String()
+    items = fields.List(fields.String())
+    state = fields.String(metadata={"description": "requested | processing | succeeded | closed | abnormal"})
+    state_label = fields.String()
+    requested_at = fields.String()
+    settled_at = fields.String(allow_none=True)
+
+
+class ReceiptItemSchema(Schema):
+    name = fields.String()
+    amount_fen = fields.Integer()
+
+
+class ReceiptSchema(Schema):
+    title = fields.String()
+    number = fields.String()
+    payer = fields.String(allow_none=True)
+    application_no = fields.String()
+    items = fields.List(fields.Nested(ReceiptItemSchema))
+    total_fen = fields.Integer()
+    paid_at = fields.String()
+    out_trade_no = fields.String()
+    transaction_id = fields.String()
+    collector = fields.String()
+
+
+class FeeOrderSchema(Schema):
+    id = fields.String()
+    application_id = fields.String()
+    state = fields.String(metadata={"description": "pending | paid | closed | refunding | refunded | not_required"})
+    state_label = fields.String()
+    amount_fen = fields.Integer(metadata={"description": "what is due now (fen)"})
+    paid_fen = fields.Integer()
+    refunded_fen = fields.Integer()
+    refund_kind = fields.String(allow_none=True, metadata={"description": "full | partial, once refunded"})
+    lines = fields.List(fields.Nested(FeeLineSchema))
+    expires_at = fields.String(allow_none=True)
+    paid_at = fields.String(allow_none=True)
+    closed_reason = fields.String(allow_none=True)
+    payment = fields.Nested(PaymentSchema, allow_none=True, metadata={"description": "the QR code while pending"})
+    refunds = fields.List(fields.Nested(RefundSchema))
+    receipt = fields.Nested(ReceiptSchema, allow_none=True)
+    version = fields.Integer()
+
+
+class ManualRefundSchema(Schema):
+    amount_fen = fields.Integer(required=True, validate=validate.Range(min=1, max=100_000_000))
+    reason = fields.String(required=True, validate=validate.Length(1, 80))
+    request_id = fields.String(validate=validate.Length(8, 64), metadata={"description": "the same id twice refunds once"})
+
+
+class OrderQuerySchema(Schema):
+    state = fields.String(validate=validate.OneOf(["pending", "paid", "closed", "refunding", "refunded", "not_required"]))
+
+
+class ReconciliationSchema(Schema):
+    date = fields.String()
+    ran_at = fields.String()
+    payments = fields.Dict()
+    refunds = fields.Dict()
+    gateway_summary = fields.Dict()
+    differences = fields.List(fields.Dict())
+    clean = fields.Boolean()
