@@ -38,15 +38,18 @@ API_SPEC = {
 def _blueprints() -> list:
     from auth.routes import BLUEPRINTS as auth_blueprints
     from notifications.routes import blp as notifications
+    from payments.routes import BLUEPRINTS as payment_blueprints
 
     from .applications.routes import blp as applications
     from .applications.routes import staff_blp as review
+    from .appointments.routes import BLUEPRINTS as appointments
     from .catalog.routes import admin_blp as catalog_admin
     from .catalog.routes import blp as catalog
     from .health.routes import blp as health
     from .vault.routes import blp as vault
 
-    return [health, *auth_blueprints, notifications, catalog, catalog_admin, vault, applications, review]
+    return [health, *auth_blueprints, notifications, catalog, catalog_admin, vault, applications, review, *payment_blueprints,
+            *appointments]  # fmt: skip
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -84,12 +87,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def _feature_cli(app: Flask) -> None:
     import notifications
+    import payments
     from auth.cli import register_cli as auth_cli
     from auth.demo import seed_demo_accounts
     from auth.seed_registry import register_cli as registry_cli
     from auth.seed_registry import seed_demo_registry
 
     from .applications.cli import register_cli as applications_cli
+    from .appointments.demo import seed_demo_halls
     from .catalog.cli import register_cli as catalog_cli
     from .catalog.cli import seed_demo_catalog
     from .vault.demo import seed_demo_certificates
@@ -101,7 +106,8 @@ def _feature_cli(app: Flask) -> None:
     catalog_cli(app)
     applications_cli(app)
     notifications.init_app(app)
+    payments.init_app(app)
     for seeder in (("registry", seed_demo_registry), ("accounts", seed_demo_accounts), ("catalog", seed_demo_catalog),
-                   ("certificates", seed_demo_certificates)):  # fmt: skip
+                   ("certificates", seed_demo_certificates), ("halls", seed_demo_halls)):  # fmt: skip
         if seeder not in DEMO_SEEDERS:
             DEMO_SEEDERS.append(seeder)

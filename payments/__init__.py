@@ -20,8 +20,10 @@ def init_app(app: Flask) -> None:
 
     from .cli import init_cli
     from .demo import seed_demo_sale_contract
+    from .orders import configure
     from .routes import gateway_blp
 
+    configure(app.config["PAYMENT_ORDER_TTL_SECONDS"])
     app.register_blueprint(gateway_blp)
     init_cli(app)
     if ("sale contract", seed_demo_sale_contract) not in DEMO_SEEDERS:

@@ -57,6 +57,24 @@ class Mismatch(Exception):
     """What the gateway says about a payment does not match our order: never marked paid, alerted."""
 
 
+_ORDER_TTL = {"seconds": 86400}
+
+
+def configure(order_ttl_seconds: int) -> None:
+    """PAYMENT_ORDER_TTL_SECONDS, set at start-up (the applications service creates orders without the app's config)."""
+    _ORDER_TTL["seconds"] = int(order_ttl_seconds)
+
+
+def on_fee_order_created(store, application: dict, order: dict, session=None) -> dict:
+    """Called at submission for an order with a fee: its expiry, and the payer is told what is due by when."""
+    expires_at = to_iso(from_iso(order["created_at"]) + dt.timedelta(seconds=_ORDER_TTL["seconds"]))
+    data = {"application_id": application["_id"], "application_no": application["number"], "bundle_name": application["name"],
+            "amount_fen": order["amount_fen"], "due_at": expires_at}  # fmt: skip
+    enqueue(store, "payment.due", application["applicant_id"], data, f"payment.due:{application['_id']}", session=session)
+    return {"expires_at": expires_at, "out_trade_no": None, "paid_fen": 0, "refunded_fen": 0, "refund_requested_fen": 0,
+            "refund_count": 0}  # fmt: skip
+
+
 def new_out_trade_no() -> str:
     return "OT" + secrets.token_hex(15).upper()  # 32 characters of [0-9A-Z]
 

@@ -178,6 +178,9 @@ def decide(store, department: str, sub_id: str, action: str, actor_id: str, reas
                    session=session, key_suffix=f":{sub_id}:{updated_sub['version']}")  # fmt: skip
         elif action == "reject":
             notify(store, updated, "application.rejected", {"reason": reason}, session=session, key_suffix=f":{sub_id}")
+            from payments.refunds import on_item_rejected
+
+            on_item_rejected(store, application["_id"], updated_sub, session=session)  # its fee: refunded, or no longer due
     if action == "approve":
         issue_results(store, application["_id"])
     return store[SUBS].find_one({"_id": sub_id})
@@ -294,14 +297,12 @@ def issue_results(store, application_id: str) -> dict:
     from auth.crypto import field_cipher
 
     application = store[APPLICATIONS].find_one({"_id": application_id})
-    if not fee_settled(store, application_id):
-        return application
     form = form_of(application)
     cipher = field_cipher()
     issued_any = False
     for sub in subs_of(store, application_id):
-        if sub["state"] != states.APPROVED:
-            continue
+        if sub["state"] != states.APPROVED or not fee_settled(store, application_id, sub["item"]):
+            continue  # an item with a fee waits for the payment (the payments worker calls this again then)
         item = catalog.get_item(store, sub["item"])
         holder, holder_name = _holder(store, application, item)
         with store.transaction() as session:

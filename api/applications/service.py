@@ -196,7 +196,7 @@ def sources_of(application: dict) -> dict:
 
 
 def _source_doc(resolved: Resolved) -> dict:
-    doc = {"source": resolved.source, "locked": resolved.locked, "updated_at": resolved.updated_at}
+    doc = {"source": resolved.source, "locked": resolved.locked, "updated_at": resolved.updated_at, "origin": resolved.origin}
     if resolved.certificate_id:
         doc["certificate_id"] = resolved.certificate_id
     return doc
@@ -491,24 +491,32 @@ def _fee_order(store, application: dict, items: list[dict], fee: int, now: str, 
         for i in items
         if i["fee_fen"]
     ]
-    store[FEE_ORDERS].insert_one(
-        {
-            "_id": new_id("fee_"),
-            "application_id": application["_id"],
-            "amount_fen": fee,
-            "lines": lines,
-            "state": "pending" if fee else "not_required",
-            "created_at": now,
-            "updated_at": now,
-            "version": 1,
-        },
-        session=session,
-    )
+    order = {
+        "_id": new_id("fee_"),
+        "application_id": application["_id"],
+        "amount_fen": fee,
+        "lines": lines,
+        "state": "pending" if fee else "not_required",
+        "created_at": now,
+        "updated_at": now,
+        "version": 1,
+    }
+    if fee:
+        from payments.orders import on_fee_order_created
+
+        order.update(on_fee_order_created(store, application, order, session))  # its expiry, and "payment due" to the payer
+    store[FEE_ORDERS].insert_one(order, session=session)
 
 
-def fee_settled(store, application_id: str) -> bool:
+def fee_settled(store, application_id: str, item: str | None = None) -> bool:
+    """Whether results may be issued: no fee, or the fee paid (refunds of other items do not undo it).
+    With `item`, an item without a fee of its own is settled whatever the order's state."""
     order = store[FEE_ORDERS].find_one({"application_id": application_id})
-    return order is None or order["state"] in ("not_required", "paid")
+    if order is None or order["state"] == "not_required":
+        return True
+    if item is not None and item not in {line["item"] for line in order["lines"]}:
+        return True
+    return order["state"] in ("paid", "refunding", "refunded")
 
 
 def withdraw(store, caller: Caller, application_id: str) -> dict:
@@ -532,11 +540,9 @@ def withdraw(store, caller: Caller, application_id: str) -> dict:
             {"$set": {"state": states.WITHDRAWN, "updated_at": now}, "$inc": {"version": 1}},
             session=session,
         )
-        store[FEE_ORDERS].update_one(
-            {"application_id": application_id, "state": "pending"},
-            {"$set": {"state": "closed", "updated_at": now}},
-            session=session,
-        )
+        from payments.refunds import on_withdrawn
+
+        on_withdrawn(store, application_id, session=session)  # an unpaid fee order is closed, a paid one refunded
         record_event(
             store,
             application_id,
