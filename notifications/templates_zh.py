@@ -168,3 +168,20 @@ TEMPLATES: dict[str, Template] = dict(
         ),
     ]
 )
+
+# Appended by the appointments feature (api/appointments): the visitor is called to a window (叫号). Urgent:
+# the hall is open and the window is waiting, so it is not held back by quiet hours.
+TEMPLATES["appointment.called"] = Template(
+    event="appointment.called",
+    title="请到窗口办理",
+    body="请{ticket_number}号到{window_name}办理业务（{hall_name}）。",
+    sms="请{ticket_number}号到{hall_name}{window_name}办理业务。",
+    link="/appointments/{appointment_id}",
+    sample={
+        "appointment_id": _APPOINTMENT["appointment_id"],
+        "hall_name": _APPOINTMENT["hall_name"],
+        "ticket_number": "A023",
+        "window_name": "一楼A01窗口（不动产登记）",
+    },
+    urgent=True,
+)

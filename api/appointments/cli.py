@@ -1,0 +1,26 @@
+"""`flask appointments jobs [--every SECONDS]`: reminders and no-shows (see jobs.py)."""
+
+from __future__ import annotations
+
+import time
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from .jobs import run_due
+from .settings import settings_of
+
+
+@click.command("jobs")
+@click.option("--every", type=float, default=0.0, help="Run again every SECONDS until interrupted (default: once).")
+@with_appcontext
+def jobs_command(every: float) -> None:
+    """Enqueue the appointment reminders now due and mark missed bookings as no-shows."""
+    store = current_app.extensions["store"]
+    while True:
+        done = run_due(store, settings_of())
+        click.echo(f"appointments: {done['reminders']} reminder(s) queued, {done['no_shows']} no-show(s) recorded")
+        if every <= 0:
+            return
+        time.sleep(every)
