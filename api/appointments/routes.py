@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 
 from flask import Response, current_app, request
 from flask.views import MethodView
@@ -46,6 +47,7 @@ from .settings import settings_of
 DEFAULT_HALL = "zz-smzx"  # a clerk account without a hall works at the city's hall (as in api.applications)
 HALL_MAX_AGE = 300
 SCREEN_MAX_AGE = 2
+_KEYS_LOCK = threading.Lock()
 
 blp = Blueprint("appointments", __name__, url_prefix="/api/v1/appointments",
                 description="Service halls, slots and bookings (网上预约)")  # fmt: skip
@@ -86,8 +88,18 @@ def _booker(with_name: bool = False) -> bookings.Booker:
     return bookings.Booker(principal.account_id, principal.acting_for, principal.acr, name)
 
 
+def _keys():
+    """The certificate signing keys (api.vault.signing), built under a lock: two threads building them at once
+    both write the key file through the same temporary name (api.config.read_or_create_secret) and one fails."""
+    keys = current_app.extensions.get("certificate_keys")
+    if keys is None:
+        with _KEYS_LOCK:
+            keys = certificate_keys()
+    return keys
+
+
 def _view(booking: dict) -> dict:
-    return bookings.view(booking, settings_of(), certificate_keys().sign)
+    return bookings.view(booking, settings_of(), _keys().sign)
 
 
 def _clerk() -> queue.Clerk:
@@ -256,7 +268,7 @@ class CheckIn(MethodView):
     @clerk_blp.alt_response(422, description="The QR token is not genuine")
     def post(self, body):
         """Check a visitor in from the booking's QR code (30 min before to 15 min after): a queue number, booked first"""
-        booking_id = body.get("appointment_id") or queue.booking_of_token(certificate_keys().verify, body["token"])
+        booking_id = body.get("appointment_id") or queue.booking_of_token(_keys().verify, body["token"])
         result = queue.check_in(_store(), settings_of(), _clerk(), booking_id)
         return {**result, "ticket": queue.ticket_view(result["ticket"]), "appointment": bookings.view(result["appointment"],
                                                                                                       settings_of())}  # fmt: skip
