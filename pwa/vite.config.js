@@ -62,7 +62,9 @@ export default defineConfig({
         // personal data and must never be stored by the service worker.
         globPatterns: ['**/*.{js,css,html,ico,png,svg,woff2}'],
         navigateFallback: '/index.html',
-        navigateFallbackDenylist: [/^\/api\//, /^\/\.well-known\//],
+        // Server pages, not the app: the API (and its docs), keys, and the certificate check that a
+        // QR code opens (/verify), which must come from the server even on a phone with the app.
+        navigateFallbackDenylist: [/^\/api\//, /^\/\.well-known\//, /^\/verify(\?|$)/],
         cleanupOutdatedCaches: true,
         cacheId: `onetrip-${buildId()}`,
       },

@@ -38,6 +38,7 @@ export const MATERIAL_STATUS = {
   attached: { text: '已自动调取', type: 'success' },
   declared: { text: '已承诺', type: 'primary' },
   uploaded: { text: '已上传', type: 'primary' },
+  pending: { text: '办结后自动取得', type: 'default' }, // issued by another item of the same application
 }
 
 export const ACTIONS = {

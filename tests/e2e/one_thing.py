@@ -4,7 +4,6 @@ certificates as `seed-demo` makes them), logging in as them, and applications se
 from __future__ import annotations
 
 import io
-import itertools
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,8 +43,6 @@ SHOP = {
     "fire.acceptance": "已完成消防验收备案",
 }
 
-_shots = itertools.count(1)
-
 
 def seed_demo(app) -> None:
     """What `make run` seeds: registry, accounts, catalogue, certificates."""
@@ -54,9 +51,9 @@ def seed_demo(app) -> None:
 
 
 def screenshot(page, name: str) -> Path:
-    """A full-page screenshot under test-results/e2e/ (gitignored), numbered in the order taken."""
+    """A full-page screenshot test-results/e2e/<name>.png (gitignored), to look at after a run."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{next(_shots):02d}-{name}.png"
+    path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
 

@@ -40,7 +40,7 @@ def test_a_legal_representative_applies_to_open_a_restaurant_in_one_form(page, d
     page.get_by_role("searchbox", name="搜索事项").fill("开办餐饮店")
     page.get_by_role("searchbox", name="搜索事项").press("Enter")
     expect(page.get_by_role("status")).to_have_text("共找到 1 个“一件事”")
-    screenshot(page, "services-search")
+    screenshot(page, "apply-1-services-search")
     page.get_by_role("link", name=re.compile("开办餐饮店一件事")).click()
 
     expect(page.get_by_role("heading", level=2, name="开办餐饮店一件事")).to_be_visible()
@@ -51,7 +51,7 @@ def test_a_legal_representative_applies_to_open_a_restaurant_in_one_form(page, d
     expect(page.get_by_text("株洲市消防救援支队", exact=True)).to_be_visible()
     expect(page.get_by_text("营业执照", exact=True)).to_be_visible()  # fetched, not asked for
     on_phone(page)
-    screenshot(page, "bundle-guide")
+    screenshot(page, "apply-2-bundle-guide")
     page.get_by_role("button", name="开始办理").click()
 
     # Step 1: what the government already holds, locked, with its source.
@@ -68,7 +68,7 @@ def test_a_legal_representative_applies_to_open_a_restaurant_in_one_form(page, d
     expect(phone).to_be_editable()  # from her account, not checked by a registry
     expect(field(page, "申请人联系电话")).to_contain_text("账户信息")
     on_phone(page)
-    screenshot(page, "wizard-1-prefilled")
+    screenshot(page, "apply-3-wizard-1-prefilled")
     field(page, "单位名称").get_by_role("button", name="单位名称信息有误").click()
     wrong = page.get_by_role("dialog").filter(has_text="信息有误")
     expect(wrong).to_contain_text("不能直接修改")
@@ -101,7 +101,7 @@ def test_a_legal_representative_applies_to_open_a_restaurant_in_one_form(page, d
     choose(page, "建筑消防验收情况", SHOP["fire.acceptance"])
     expect(page.get_by_role("status").filter(has_text="保存")).to_have_text("已自动保存")
     on_phone(page)
-    screenshot(page, "wizard-2-new-facts")
+    screenshot(page, "apply-4-wizard-2-new-facts")
 
     # Saved as typed: a reload (or another phone) finds it all there.
     page.reload()
@@ -131,15 +131,15 @@ def test_a_legal_representative_applies_to_open_a_restaurant_in_one_form(page, d
         expect(uploads).to_have_count(left - 1)
     expect(page.get_by_role("status").filter(has_text="材料")).to_have_text("材料已齐全")
     on_phone(page)
-    screenshot(page, "wizard-3-materials")
+    screenshot(page, "apply-5-wizard-3-materials")
     page.get_by_role("button", name="下一步").click()
 
     # Step 4: everything once more, then submit.
     expect(page.get_by_role("heading", name=re.compile("第 4 步.*确认提交"))).to_be_visible()
-    expect(page.get_by_label("经营场所")).to_contain_text(SHOP["shop.address"])
-    expect(page.get_by_label("户外招牌")).to_contain_text("否")
+    expect(page.get_by_role("region", name="经营场所", exact=True)).to_contain_text(SHOP["shop.address"])
+    expect(page.get_by_role("region", name="户外招牌", exact=True)).to_contain_text("否")
     on_phone(page)
-    screenshot(page, "wizard-4-review")
+    screenshot(page, "apply-6-wizard-4-review")
     page.get_by_role("button", name="提交申请").click()
 
     expect(page.get_by_role("status").filter(has_text="提交成功")).to_contain_text("已分送 4 个事项")
@@ -148,7 +148,7 @@ def test_a_legal_representative_applies_to_open_a_restaurant_in_one_form(page, d
     expect(progress.get_by_role("listitem")).to_have_count(4)
     expect(progress.get_by_role("listitem", name="食品经营许可新办")).to_contain_text("受理后 3 个工作日内办结")
     on_phone(page)
-    screenshot(page, "application-submitted")
+    screenshot(page, "apply-7-application-submitted")
 
     # 我的办件 lists it, submitted.
     page.get_by_role("navigation", name="主导航").get_by_role("tab", name="我的").click()
@@ -156,4 +156,4 @@ def test_a_legal_representative_applies_to_open_a_restaurant_in_one_form(page, d
     mine = page.get_by_role("list", name="办件列表").get_by_role("listitem").first
     expect(mine).to_contain_text("开办餐饮店一件事")
     expect(mine).to_contain_text("已提交")
-    screenshot(page, "my-applications")
+    screenshot(page, "apply-8-my-applications")
