@@ -41,6 +41,7 @@ def _blueprints() -> list:
     from payments.routes import BLUEPRINTS as payment_blueprints
 
     from .applications.routes import blp as applications
+    from .applications.routes import corrections_blp as data_corrections
     from .applications.routes import staff_blp as review
     from .appointments.routes import BLUEPRINTS as appointments
     from .catalog.routes import admin_blp as catalog_admin
@@ -48,8 +49,8 @@ def _blueprints() -> list:
     from .health.routes import blp as health
     from .vault.routes import blp as vault
 
-    return [health, *auth_blueprints, notifications, catalog, catalog_admin, vault, applications, review, *payment_blueprints,
-            *appointments]  # fmt: skip
+    return [health, *auth_blueprints, notifications, catalog, catalog_admin, vault, applications, review, data_corrections,
+            *payment_blueprints, *appointments]  # fmt: skip
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:

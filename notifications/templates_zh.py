@@ -185,3 +185,19 @@ TEMPLATES["appointment.called"] = Template(
     },
     urgent=True,
 )
+
+# Appended by the applications feature (api/applications/corrections.py): a department answered a
+# "信息有误" request on a value it holds (fixed: its record is corrected; rejected: it stays).
+TEMPLATES["data_correction.answered"] = Template(
+    event="data_correction.answered",
+    title="信息有误反馈已答复",
+    body="您对「{field_label}」提交的信息有误反馈，{department_name}已处理：{result}。答复：{reply}",
+    sms="您对「{field_label}」的信息有误反馈已处理，结果：{result}，详情请登录一次办查看。",
+    link="/me/correction-requests",
+    sample={
+        "field_label": "法定代表人身份证件号码",
+        "department_name": "株洲市不动产登记中心（株洲市自然资源和规划局）",
+        "result": "已更正",
+        "reply": "经核实，人口库中的出生日期登记有误，已按户籍档案更正，请重新发起申请。",
+    },
+)

@@ -35,6 +35,7 @@ class Resolved:
     source: str  # e.g. "registry", "certificate:business_licence", "vault", "previous_application"
     certificate_id: str | None = None
     updated_at: str | None = None  # when the source last changed it (UTC ISO-8601), when the source says
+    origin: str | None = None  # the catalogue's prefill source it came from, e.g. "registry.org.name"
 
     @property
     def kind(self) -> str:
@@ -166,6 +167,7 @@ def resolve_field(ctx: PrefillContext, form_field: dict) -> Resolved | None:
     for source in form_field.get("prefill") or ():
         resolved = resolve_source(ctx, source)
         if resolved is not None:
+            resolved.origin = source
             return resolved
     previous = ctx.previous_form.get(form_field["name"])
     if _present(previous):

@@ -14,10 +14,14 @@ from auth.crypto import field_cipher
 from auth.data_use import record_data_use
 from auth.registry import registry_for
 
-from . import review, service, window
+from . import corrections, review, service, window
 from .schemas import (
     ApplicationSchema,
     ApplicationSummarySchema,
+    CorrectionAnswerSchema,
+    CorrectionQuerySchema,
+    CorrectionRequestCreateSchema,
+    CorrectionRequestSchema,
     DecisionSchema,
     QueueQuerySchema,
     StartSchema,
@@ -32,6 +36,9 @@ from .schemas import (
 blp = Blueprint("applications", __name__, url_prefix="/api/v1/applications", description="One-thing applications (一件事申请)")
 staff_blp = Blueprint(
     "review", __name__, url_prefix="/api/v1", description="The front window (受理) and departments' review (审批)"
+)
+corrections_blp = Blueprint(
+    "data_corrections", __name__, url_prefix="/api/v1", description="信息有误: correction requests on locked prefilled values"
 )
 
 
@@ -163,6 +170,41 @@ class Upload(MethodView):
         """Upload a material (PDF, JPEG or PNG; the type is read from the content, not the name)"""
         data_dir = current_app.config["DATA_DIR"]
         return _view(service.upload_material(_store(), _caller(), application_id, code, files["file"], data_dir, form["version"]))
+
+
+@blp.route("/<string:application_id>/fields/<string:field_name>/correction-requests")
+class CorrectionRequests(MethodView):
+    decorators = [login_required]
+
+    @blp.arguments(CorrectionRequestCreateSchema)
+    @blp.response(201, CorrectionRequestSchema)
+    @blp.alt_response(403, description="A business's application, not acting for that business")
+    @blp.alt_response(404, description="No application of mine with this id, or no such field on its form")
+    @blp.alt_response(409, description="A request on this field is already open")
+    @blp.alt_response(422, description="No reason, a value that is not locked, or a proposed value that is invalid")
+    def post(self, body, application_id, field_name):
+        """信息有误: ask the department holding a locked value's source to correct it"""
+        caller = _caller()
+        request = corrections.file_request(
+            _store(), caller, application_id, field_name, body["reason"], body.get("proposed_value")
+        )
+        return corrections.view(_store(), caller.cipher, request)
+
+
+@corrections_blp.route("/me/correction-requests")
+class MyCorrectionRequests(MethodView):
+    decorators = [login_required]
+
+    @corrections_blp.response(200, CorrectionRequestSchema(many=True))
+    @corrections_blp.paginate()
+    @corrections_blp.alt_response(401, description="Not logged in")
+    def get(self, pagination_parameters):
+        """The correction requests I filed, newest first, with their answers (values masked)"""
+        found, total = corrections.mine(
+            _store(), current_principal().account_id, pagination_parameters.page, pagination_parameters.page_size
+        )
+        pagination_parameters.item_count = total
+        return [corrections.view(_store(), field_cipher(), request) for request in found]
 
 
 # -- staff -----------------------------------------------------------------------------------------------
@@ -333,3 +375,52 @@ class Decision(MethodView):
             body.get("fields"),
         )
         return service.with_label(sub)
+
+
+@corrections_blp.route("/review/correction-requests")
+class DepartmentCorrectionRequests(MethodView):
+    decorators = [roles_required("approver"), login_required]
+
+    @corrections_blp.arguments(CorrectionQuerySchema, location="query")
+    @corrections_blp.response(200, CorrectionRequestSchema(many=True))
+    @corrections_blp.paginate()
+    @corrections_blp.alt_response(403, description="Not an approver")
+    def get(self, query, pagination_parameters):
+        """Correction requests on my department's data (open ones by default), oldest first, values masked"""
+        found, total = corrections.department_requests(
+            _store(), _department(), query.get("status"), pagination_parameters.page, pagination_parameters.page_size
+        )
+        pagination_parameters.item_count = total
+        return [corrections.view(_store(), field_cipher(), request) for request in found]
+
+
+@corrections_blp.route("/review/correction-requests/<string:request_id>")
+class DepartmentCorrectionRequest(MethodView):
+    decorators = [roles_required("approver"), login_required]
+
+    @corrections_blp.response(200, CorrectionRequestSchema)
+    @corrections_blp.alt_response(403, description="Not an approver")
+    @corrections_blp.alt_response(404, description="No such request for my department")
+    def get(self, request_id):
+        """One request with the values whole (written to the applicant's data-use log)"""
+        request = corrections.department_request(_store(), _department(), request_id)
+        corrections.open_for_staff(_store(), request, current_principal().account_id)
+        return corrections.view(_store(), field_cipher(), request, whole=True)
+
+
+@corrections_blp.route("/review/correction-requests/<string:request_id>/answer")
+class CorrectionAnswer(MethodView):
+    decorators = [roles_required("approver"), login_required]
+
+    @corrections_blp.arguments(CorrectionAnswerSchema)
+    @corrections_blp.response(200, CorrectionRequestSchema)
+    @corrections_blp.alt_response(403, description="Not an approver")
+    @corrections_blp.alt_response(404, description="No such request for my department")
+    @corrections_blp.alt_response(409, description="Already answered")
+    @corrections_blp.alt_response(422, description="A status other than fixed or rejected, or no reply")
+    def post(self, body, request_id):
+        """Answer a request: fixed (the source record is corrected) or rejected, with a reply; the applicant is notified"""
+        answered = corrections.answer(
+            _store(), _department(), request_id, body["status"], body["reply"], current_principal().account_id
+        )
+        return corrections.view(_store(), field_cipher(), answered)

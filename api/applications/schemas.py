@@ -164,6 +164,46 @@ class DecisionSchema(Schema):
     )
 
 
+class CorrectionRequestCreateSchema(Schema):
+    reason = fields.String(
+        required=True, validate=validate.Length(1, 500), metadata={"description": "what is wrong with the value (信息有误)"}
+    )
+    proposed_value = fields.Raw(allow_none=True, metadata={"description": "what it should be, if known; checked like the field"})
+
+
+class CorrectionAnswerSchema(Schema):
+    status = fields.String(required=True, validate=validate.OneOf(("fixed", "rejected"), error="应为 fixed 或 rejected"))
+    reply = fields.String(
+        required=True, validate=validate.Length(1, 500), metadata={"description": "the answer to the applicant"}
+    )
+
+
+class CorrectionQuerySchema(Schema):
+    status = fields.String(validate=validate.OneOf(("open", "fixed", "rejected")), metadata={"description": "default open"})
+
+
+class CorrectionRequestSchema(Schema):
+    id = fields.String()
+    application_id = fields.String()
+    application_no = fields.String()
+    bundle_name = fields.String()
+    field = fields.String(metadata={"description": "the form field, e.g. applicant.name"})
+    field_label = fields.String()
+    source = fields.String(metadata={"description": "registry | certificate:<type>"})
+    source_label = fields.String()
+    department = fields.String(metadata={"description": "the department holding the source, which answers"})
+    department_name = fields.String()
+    current_value = fields.Raw(allow_none=True, metadata={"description": "the value shown (masked in lists)"})
+    proposed_value = fields.Raw(allow_none=True, metadata={"description": "the value proposed (masked in lists)"})
+    reason = fields.String()
+    status = fields.String(metadata={"description": "open | fixed | rejected"})
+    status_label = fields.String()
+    reply = fields.String(allow_none=True)
+    answered_at = fields.String(allow_none=True)
+    created_at = fields.String()
+    version = fields.Integer()
+
+
 class WalkInSchema(StartSchema):
     id_number = fields.String(required=True, validate=validate.Length(15, 18))
     name = fields.String(required=True, validate=validate.Length(1, 50))

@@ -25,6 +25,7 @@ EVENTS = [
     "appointment.reminder",
     "appointment.cancelled",
     "evaluation.invitation",
+    "data_correction.answered",
 ]
 
 
