@@ -1,7 +1,7 @@
 """The WeChat Pay API v3 merchant client (Native), written from the public protocol documents.
 
-Every request is signed with the merchant key; every 2xx response must carry a fresh platform
-signature by the configured platform public key, or it is not believed (ProviderUnavailable: the
+Every request is signed with the merchant key; every answer (a refusal too) must carry a fresh
+platform signature by the configured platform public key, or it is not believed (ProviderUnavailable: the
 caller retries with the same out_trade_no / out_refund_no, which the gateway treats idempotently).
 Why not the `wechatpayv3` SDK: see docs/payments.md.
 """
@@ -59,15 +59,17 @@ class WeChatPayClient:
         text = response.content.decode("utf-8", errors="replace")
         if response.status_code >= 500:
             raise ProviderUnavailable(response.status_code, *_error(text))
-        if response.status_code >= 400:
-            raise ProviderError(response.status_code, *_error(text))
+        if response.status_code == 401 and not response.headers.get("Wechatpay-Signature"):
+            raise ProviderError(401, *_error(text))  # our own signature was refused: the gateway signs no answer then
         try:
             protocol.check_platform_signature(
                 response.headers, text, self.settings.platform_public_key, self.settings.platform_serial
             )
-        except protocol.ProtocolError as exc:
+        except protocol.ProtocolError as exc:  # an answer we cannot believe changes nothing: like no answer at all
             log.error("gateway response not trusted", extra={"reason": str(exc), "status": response.status_code})
             raise ProviderUnavailable(response.status_code, "SIGN_ERROR", str(exc)) from None
+        if response.status_code >= 400:
+            raise ProviderError(response.status_code, *_error(text))
         try:
             return response.status_code, (json.loads(text) if text else {})
         except ValueError:
