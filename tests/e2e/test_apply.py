@@ -6,7 +6,17 @@ import re
 
 from playwright.sync_api import expect
 
-from .one_thing import PDF, RESTAURANT, SHOP, log_in_as_li_na, on_phone, screenshot
+from .one_thing import (
+    BUNDLE,
+    PDF,
+    RESTAURANT,
+    SHOP,
+    act_for_the_restaurant,
+    li_na,
+    log_in_as_li_na,
+    on_phone,
+    screenshot,
+)
 
 
 def field(page, label: str):
@@ -70,9 +80,10 @@ def test_a_legal_representative_applies_to_open_a_restaurant_in_one_form(page, d
     on_phone(page)
     screenshot(page, "apply-3-wizard-1-prefilled")
     field(page, "单位名称").get_by_role("button", name="单位名称信息有误").click()
-    wrong = page.get_by_role("dialog").filter(has_text="信息有误")
+    wrong = page.get_by_role("dialog", name="信息有误")
     expect(wrong).to_contain_text("不能直接修改")
-    wrong.get_by_role("button", name="知道了").click()
+    wrong.get_by_role("button", name="取消").click()
+    expect(wrong).to_be_hidden()
     page.get_by_role("button", name="下一步").click()
 
     # Step 2: the new facts, each asked once for all four departments.
@@ -157,3 +168,27 @@ def test_a_legal_representative_applies_to_open_a_restaurant_in_one_form(page, d
     expect(mine).to_contain_text("开办餐饮店一件事")
     expect(mine).to_contain_text("已提交")
     screenshot(page, "apply-8-my-applications")
+
+
+def test_a_wrong_registry_value_is_reported_to_its_department_not_typed_over(page, demo_server, demo_app):
+    draft = li_na(demo_app).call("POST", "/applications", 201, json={"bundle": BUNDLE})
+    act_for_the_restaurant(page)
+    log_in_as_li_na(page, demo_server, demo_app.extensions["store"])
+    page.goto(f"{demo_server}/services/apply/{draft['id']}")
+
+    field(page, "住所").get_by_role("button", name="住所信息有误").click()
+    sheet = page.get_by_role("dialog", name="信息有误")
+    expect(sheet).to_contain_text(RESTAURANT["registered_address"])
+    sheet.get_by_role("button", name="提交更正申请").click()
+    expect(sheet.get_by_role("alert")).to_have_text("请说明哪里有误")
+    sheet.get_by_role("textbox", name="正确的信息").fill("湖南省株洲市芦淞区样例街20号")
+    sheet.get_by_role("textbox", name="哪里有误").fill("门牌号已于今年更改")
+    sheet.get_by_role("button", name="提交更正申请").click()
+
+    expect(page.get_by_text("已提交给株洲市市场监督管理局")).to_be_visible()  # the legal-person registry's keeper
+    expect(field(page, "住所")).to_contain_text("已申请更正")
+    expect(field(page, "住所").get_by_role("textbox")).to_have_value(RESTAURANT["registered_address"])
+    page.reload()
+    expect(field(page, "住所")).to_contain_text("已申请更正")
+    expect(field(page, "住所").get_by_role("button", name="住所信息有误")).to_have_count(0)
+    screenshot(page, "apply-9-reported")
