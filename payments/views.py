@@ -45,6 +45,13 @@ def payment_view(attempt: dict | None) -> dict | None:
     }
 
 
+def _payer_name(application: dict) -> str | None:
+    from api.applications.service import form_of
+
+    form = form_of(application)
+    return form.get("applicant.name") or form.get("buyer.name") or form.get("business.name")
+
+
 def receipt_view(order: dict, application: dict) -> dict | None:
     """A placeholder for the electronic fiscal receipt (财政电子票据) until the receipt platform is connected."""
     if order["state"] not in orders.SETTLED:
@@ -52,7 +59,7 @@ def receipt_view(order: dict, application: dict) -> dict | None:
     return {
         "title": "非税收入电子票据（示例，非正式票据）",
         "number": "PJ" + order["paid_out_trade_no"][2:18],
-        "payer": application.get("name"),
+        "payer": _payer_name(application),
         "application_no": application["number"],
         "items": [{"name": ln["name"], "amount_fen": ln["amount_fen"]} for ln in order["lines"] if not ln.get("waived")],
         "total_fen": order["paid_fen"],

@@ -44,6 +44,9 @@ def test_a_submitted_fee_bearing_application_is_paid_by_qr_code_and_its_results_
     paid = wait_for(lambda: (view := ok(applicant.get(f"/applications/{app_id}/payment")))["state"] == "paid" and view)
     assert paid["payment"] is None and paid["paid_fen"] == 8000
     assert paid["receipt"]["total_fen"] == 8000 and paid["receipt"]["out_trade_no"] == payment["out_trade_no"]
+    assert paid["receipt"]["payer"] == "张晓明" and paid["receipt"]["items"] == [
+        {"name": "存量房（二手房）转移登记", "amount_fen": 8000}
+    ]
 
     worker.run_tasks()
     done = ok(applicant.get(f"/applications/{app_id}"))
