@@ -4,11 +4,26 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
+from api import create_app
 from api.appointments.bookings import BOOKINGS
 from api.appointments.slots import COUNTERS
+from api.catalog.service import load_catalog
 from tests.appointments.conftest import DEED, FOOD, HALL, MONDAY, book, booked, ok, places_left, refused, slot
 
 REQUESTS = 50
+
+
+@pytest.fixture
+def app(tmp_path):
+    """The app on a fresh SQLite file whose writers wait up to 30 s for the lock (default 5 s): fifty threads on a
+    loaded two-core machine can queue longer than 5 s, and what is tested here is the capacity, not the wait."""
+    app = create_app(
+        {"DATA_DIR": str(tmp_path / "var"), "TESTING": True, "LOG_LEVEL": "WARNING", "SQLITE_BUSY_TIMEOUT_MS": 30000}
+    )
+    load_catalog(app.extensions["store"])
+    return app
 
 
 def test_fifty_concurrent_requests_for_a_slot_of_five_places_end_with_exactly_five_bookings_and_45_clear_409s(
