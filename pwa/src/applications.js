@@ -52,6 +52,29 @@ export const ACTIONS = {
   withdraw: '撤回申请',
 }
 
+// The application's own state, for its history (the API labels the current state itself).
+const STATE_LABELS = {
+  draft: '草稿',
+  submitted: '已提交',
+  in_review: '审批中',
+  needs_correction: '待补正',
+  approved: '已通过',
+  rejected: '未通过',
+  issued: '已出证',
+  results_issued: '已出证',
+  completed: '已办结',
+  withdrawn: '已撤回',
+}
+const WHOLE_APPLICATION = ['submit', 'accept', 'withdraw']
+
+/** One line of the history: what happened to which item, or what the application as a whole became. */
+export function eventTitle(event, itemName) {
+  const action = ACTIONS[event.action] || event.action
+  if (event.sub_id) return itemName ? `${action}：${itemName}` : action
+  if (WHOLE_APPLICATION.includes(event.action)) return action
+  return `办件状态变为「${STATE_LABELS[event.to] || event.to}」` // follows an item's change
+}
+
 export const ACTORS = { citizen: '申请人', clerk: '综合窗口', approver: '审批部门', system: '系统' }
 
 // Form sections by the first part of a field's canonical name (applicant.name → 申请人).

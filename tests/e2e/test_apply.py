@@ -192,3 +192,22 @@ def test_a_wrong_registry_value_is_reported_to_its_department_not_typed_over(pag
     expect(field(page, "住所")).to_contain_text("已申请更正")
     expect(field(page, "住所").get_by_role("button", name="住所信息有误")).to_have_count(0)
     screenshot(page, "apply-9-reported")
+
+
+def test_values_typed_offline_wait_on_the_phone_and_are_saved_when_it_is_back_online(page, demo_server, demo_app):
+    draft = li_na(demo_app).call("POST", "/applications", 201, json={"bundle": BUNDLE})
+    act_for_the_restaurant(page)
+    log_in_as_li_na(page, demo_server, demo_app.extensions["store"])
+    page.goto(f"{demo_server}/services/apply/{draft['id']}?step=fill")
+    saving = page.get_by_role("status").filter(has_text="保存")
+    expect(saving).to_have_text("填写内容会自动保存")
+
+    page.context.set_offline(True)
+    fill_in(page, "所在楼层", "3")
+    expect(saving).to_contain_text("已暂存在本机")
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+
+    expect(saving).to_have_text("已自动保存")
+    saved = li_na(demo_app).call("GET", f"/applications/{draft['id']}")
+    assert next(f["value"] for f in saved["fields"] if f["name"] == "shop.floor") == 3

@@ -73,6 +73,13 @@ def test_the_city_management_asks_for_a_correction_and_the_applicant_sends_it(pa
     expect(applicant.get_by_role("heading", level=2).locator("..")).to_contain_text("审批中")
     progress = applicant.get_by_role("region", name=re.compile("办理进度"))
     expect(progress.get_by_role("listitem", name="户外招牌设施设置审批")).to_contain_text("审批中")
+    applicant.emulate_media(reduced_motion="reduce")  # the panel opens at once, for the screenshot
+    applicant.get_by_role("button", name="办理记录").click()
+    history = applicant.locator(".van-collapse-item").filter(has_text="办理记录")
+    expect(history).to_contain_text("要求补正：户外招牌设施设置审批")
+    expect(history).to_contain_text(REASON)
+    expect(history).to_contain_text("提交补正材料：户外招牌设施设置审批")
+    expect(history).to_contain_text("办件状态变为「待补正」")
     screenshot(applicant, "correction-3-sent")
 
     page.reload()
