@@ -66,7 +66,8 @@ class Ledger:
             return
         self.store[NOTICES].insert_one(
             {"_id": key, "kind": kind, "mchid": mchid, "notify_url": notify_url, "event_type": event_type, "summary": summary,
-             "resource": resource, "state": "due", "attempts": 0, "due_at": now() if due is None else due, "log": []}
+             "resource": resource, "state": "due", "attempts": 0, "due_at": now() if due is None else due, "log": [],
+             "create_time": stamp()}
         )  # fmt: skip
 
     def due_notices(self, limit: int = 20) -> list[dict]:

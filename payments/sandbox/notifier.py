@@ -31,7 +31,7 @@ class Notifier:
         """The notification's JSON; the same id and encrypted resource on every retry."""
         body = {
             "id": "EV-" + notice["_id"].encode().hex()[:32],
-            "create_time": notice.get("create_time") or books.stamp(notice["due_at"]),
+            "create_time": notice["create_time"],
             "resource_type": "encrypt-resource",
             "event_type": notice["event_type"],
             "summary": notice["summary"],
