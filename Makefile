@@ -36,8 +36,10 @@ pwa/dist/index.html: pwa/node_modules/.package-lock.json $(PWA_SOURCES)
 	npm --prefix pwa run build
 
 # Debian's chromium drives the browser tests (never a browser downloaded by a test tool).
+# A Chinese font too, or the screenshots the browser tests save show empty boxes for every character.
 chromium:
-	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+	@(command -v chromium >/dev/null && dpkg -s fonts-wqy-microhei >/dev/null 2>&1) || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei)
 
 lint: install
 	$(BIN)/ruff check .
