@@ -169,6 +169,8 @@ def resolve_field(ctx: PrefillContext, form_field: dict) -> Resolved | None:
         if resolved is not None:
             resolved.origin = source
             return resolved
+    if form_field["name"].startswith("business.") and not ctx.acting_for:
+        return None  # applying in person (企业开办), the last application's business is another company
     previous = ctx.previous_form.get(form_field["name"])
     if _present(previous):
         return Resolved(previous, "previous_application", updated_at=ctx.previous_at)

@@ -14,6 +14,7 @@ from api.errors import Conflict, Invalid, NotFound
 from api.vault import service as vault
 
 from . import states
+from .founding import register_founded_org, registers_org
 from .service import (
     APPLICATIONS,
     SHANGHAI,
@@ -53,6 +54,8 @@ def _transition_sub(store, sub: dict, action: str, changes: dict, session=None) 
     )
     if updated is None:
         raise Conflict("该事项已被他人处理，请刷新", code="illegal_transition")
+    if action == "approve":
+        register_founded_org(store, updated, session)  # 企业设立登记: the company exists from its approval on
     return updated
 
 
@@ -252,11 +255,15 @@ def resubmit(store, caller: Caller, application_id: str, values: dict, expected_
 
 
 def _holder(store, application: dict, item: dict) -> tuple[dict, str]:
-    """Who an item's result belongs to: the org for business items, else the applicant (by ID number)."""
+    """Who an item's result belongs to: the org it founded (企业设立登记), the org for business items,
+    else the applicant (by ID number)."""
     from auth.accounts import find_account
     from auth.crypto import field_cipher
 
     cipher = field_cipher()
+    if registers_org(item) and application.get("founded_org"):
+        founded = application["founded_org"]
+        return vault.org_holder(cipher, founded["credit_code"]), founded["name"]
     if item["for_whom"] == "business" and application.get("acting_for"):
         return vault.org_holder(cipher, application["acting_for"]), form_of(application).get("business.name") or application[
             "acting_for"

@@ -115,6 +115,12 @@ class FeeSchema(Schema):
     lines = fields.List(fields.Dict())
 
 
+class FoundedOrgSchema(Schema):
+    credit_code = fields.String(metadata={"description": "the unified social credit code assigned on registration"})
+    name = fields.String()
+    registered_at = fields.String()
+
+
 class ApplicationSchema(Schema):
     id = fields.String()
     number = fields.String(metadata={"description": "the number shown to people, YC + date + 6 digits"})
@@ -128,6 +134,9 @@ class ApplicationSchema(Schema):
     created_at = fields.String()
     submitted_at = fields.String()
     acting_for = fields.String(allow_none=True)
+    founded_org = fields.Nested(
+        FoundedOrgSchema, allow_none=True, metadata={"description": "企业开办: the company its 企业设立登记 registered"}
+    )
     channel = fields.String()
     trips = fields.Integer()
     fields_ = fields.List(fields.Nested(FormFieldOutSchema), data_key="fields", attribute="fields")

@@ -120,9 +120,10 @@ def _previous_application(store, account_id: str, acting_for: str | None) -> dic
     return latest or {}
 
 
-def _prefill_context(store, caller: Caller) -> PrefillContext:
-    previous = _previous_application(store, caller.account_id, caller.acting_for)
-    return PrefillContext(store, caller.cipher, caller.registry, caller.account, caller.acting_for, form_of(previous),
+def _prefill_context(store, caller: Caller, acting_for: str | None) -> PrefillContext:
+    """What prefill reads for the caller in one capacity: for themselves, or for the business `acting_for`."""
+    previous = _previous_application(store, caller.account_id, acting_for)
+    return PrefillContext(store, caller.cipher, caller.registry, caller.account, acting_for, form_of(previous),
                           previous.get("submitted_at"))  # fmt: skip
 
 
@@ -155,7 +156,10 @@ def start_draft(store, caller: Caller, bundle_code: str | None = None, item_code
     target = _target(store, bundle_code, item_code)
     if target["for_whom"] == "business" and not caller.acting_for:
         raise Forbidden("该事项需以企业身份办理：请先在「我的企业」中选择企业", code="acting_for_required")
-    ctx = _prefill_context(store, caller)
+    # A person's bundle is applied for in person, even while acting for a business: that business's
+    # certificates are not the applicant's (企业开办 founds a new company, it does not reuse another's licence).
+    acting_for = caller.acting_for if target["for_whom"] == "business" else None
+    ctx = _prefill_context(store, caller, acting_for)
     prefilled = prefill_form(ctx, target["fields"])
     now = now_iso()
     application = {
@@ -166,7 +170,7 @@ def start_draft(store, caller: Caller, bundle_code: str | None = None, item_code
         "name": target["name"],
         "items": [item["code"] for item in target["items"]],
         "applicant_id": caller.account_id,
-        "acting_for": caller.acting_for,
+        "acting_for": acting_for,
         "channel": "online",
         "on_behalf_by": None,
         "hall": DEFAULT_HALL,
@@ -329,6 +333,7 @@ def draft_view(store, application: dict) -> dict:
         **{k: application[k] for k in ("number", "kind", "target", "name", "items", "state", "version", "created_at")},
         "id": application["_id"],
         "acting_for": application.get("acting_for"),
+        "founded_org": application.get("founded_org"),
         "fields": fields,
         "materials": list(application["materials"].values()),
         "prefilled_share": round(prefilled / len(fields), 3) if fields else 1.0,
@@ -436,7 +441,7 @@ def submit(store, caller: Caller, application_id: str, expected_version: int, *,
     needed = max(item["acr_level"] for item in items)
     if caller.account.get("acr", 0) < needed:
         raise Forbidden(f"该事项需要实名认证等级L{needed}，请先完成实名认证", code="real_name_level_too_low")
-    ctx = _prefill_context(store, caller)
+    ctx = _prefill_context(store, caller, application.get("acting_for"))  # re-read in the capacity it was filled in
     errors = _check_complete(store, ctx, application, form_fields(store, application))
     if errors:
         raise Invalid("申请信息不完整或有误，请检查后再提交", errors=errors)

@@ -130,6 +130,12 @@ class ResultSchema(Schema):
             "gives it: @number, @issued_on, @valid_until"
         },
     )
+    registers_org = mf.Boolean(
+        metadata={
+            "description": "企业设立登记: approving the item registers the company the form describes in the legal-person "
+            "registry with a new credit code (business.credit_code), and the certificate is the company's"
+        }
+    )
 
 
 class ItemBaseSchema(Schema):
@@ -160,7 +166,7 @@ class ItemBaseSchema(Schema):
 
     @validates_schema
     def _consistent(self, data, **kwargs):
-        errors = {**_time_and_fee_errors(data), **_classification_errors(data), **_list_errors(data)}
+        errors = {**_time_and_fee_errors(data), **_classification_errors(data), **_list_errors(data), **_founding_errors(data)}
         if errors:
             raise ValidationError(errors)
 
@@ -205,9 +211,26 @@ def _list_errors(data: dict) -> dict:
         errors["materials"] = [f"材料编码重复：{'、'.join(repeated)}"]
     names = {f["name"] for f in data["fields"]}
     for index, result in enumerate(data["results"]):
-        sources = result["fields"].values()
-        if unknown := [source for source in sources if source not in names and source not in v.ISSUANCE_SOURCES]:
+        known = names | set(v.ISSUANCE_SOURCES) | (set(v.REGISTRATION_SOURCES) if result.get("registers_org") else set())
+        if unknown := [source for source in result["fields"].values() if source not in known]:
             errors.setdefault("results", {})[index] = {"fields": [f"不是本事项的表单字段：{'、'.join(unknown)}"]}
+    return errors
+
+
+def _founding_errors(data: dict) -> dict:
+    """An item that registers a company is applied for by its founder, and its form names the company."""
+    founding = [index for index, result in enumerate(data["results"]) if result.get("registers_org")]
+    if not founding:
+        return {}
+    errors: dict = {}
+    if data["for_whom"] != "person":
+        errors["for_whom"] = ["设立登记事项由创办人以个人身份申请，服务对象应为 person"]
+    if missing := [name for name in v.FOUNDING_FIELDS if name not in {f["name"] for f in data["fields"]}]:
+        errors["fields"] = [f"设立登记事项的表单须包含：{'、'.join(missing)}"]
+    if len(founding) > 1:
+        errors["results"] = ["一个事项只能登记一个新设立的企业"]
+    elif "business.credit_code" not in data["results"][founding[0]]["fields"].values():
+        errors["results"] = {founding[0]: {"fields": ["须将统一社会信用代码（business.credit_code）写入所发证照"]}}
     return errors
 
 

@@ -34,6 +34,11 @@ ACCOUNT_SOURCES = ("phone",)
 # What a result's certificate field may take from the issuance itself rather than from the form: its
 # number (the licence number printed on it), the day it was issued, the day it expires.
 ISSUANCE_SOURCES = {"@number": "number", "@issued_on": "issued_on", "@valid_until": "valid_until"}
+# An item whose result `registers_org` founds a company (企业设立登记): its form must hold what the
+# legal-person registry records, and its result may take the credit code the registration assigns.
+FOUNDING_FIELDS = ("business.name", "business.legal_rep_name", "business.legal_rep_id_number", "business.registered_address",
+                   "business.business_scope")  # fmt: skip
+REGISTRATION_SOURCES = ("business.credit_code",)
 _CERTIFICATE_SOURCE = re.compile(r"^certificate\.([a-z][a-z0-9_]*)\.([a-z][a-z0-9_]*)$")
 
 PREFILL_GRAMMAR = "、".join(
