@@ -24,6 +24,7 @@ EVENTS = [
     "appointment.booked",
     "appointment.reminder",
     "appointment.cancelled",
+    "appointment.called",
     "evaluation.invitation",
     "data_correction.answered",
 ]
