@@ -64,6 +64,11 @@ def slots_on(hall: dict, day: dt.date) -> tuple[tuple[str, str], ...]:
     return _slots(schedule_key(hall), day)
 
 
+def slots_by_day(hall: dict, days: list[dt.date]) -> list[tuple[dt.date, tuple[tuple[str, str], ...]]]:
+    key = schedule_key(hall)
+    return [(day, _slots(key, day)) for day in days]
+
+
 @functools.lru_cache(maxsize=8192)
 def _slots(key: str, day: dt.date) -> tuple[tuple[str, str], ...]:
     opening_hours, closed_days, minutes = json.loads(key)

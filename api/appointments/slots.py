@@ -22,7 +22,7 @@ from api.store import declare
 
 from .counters import ensure_counter
 from .halls import windows_for
-from .opening import day_kind, local_day, slots_on
+from .opening import day_kind, local_day, slots_by_day
 from .settings import AppointmentSettings
 
 COUNTERS = "appointment_slots"
@@ -82,23 +82,25 @@ def availability(store, settings: AppointmentSettings, hall: dict, item: str) ->
     windows = windows_for(hall, item)
     places = hall["places_per_window"]
     days = horizon(settings, now)
-    grid = [(day, slots_on(hall, day)) for day in days]
+    grid = slots_by_day(hall, days)
     first = next((slots[0][0] for _, slots in grid if slots), None)
     taken: dict[str, dict] = {}
     if first is not None and windows:
         last = next(slots[-1][0] for _, slots in reversed(grid) if slots)
-        query = {"hall": hall["code"], "starts_at": {"$gte": first, "$lte": last}}
-        taken = {
-            c["starts_at"]: c.get("taken") or {} for c in store[COUNTERS].find(query, projection={"starts_at": 1, "taken": 1})
-        }
+        # whole documents: a projection costs the embedded engine a deep copy of each, more than it saves
+        found = store[COUNTERS].find({"hall": hall["code"], "starts_at": {"$gte": first, "$lte": last}})
+        taken = {counter["starts_at"]: counter.get("taken") or {} for counter in found}
     capacity = len(windows) * places
+    handles = frozenset(windows)
     closes = to_iso(now + dt.timedelta(minutes=settings.booking_closes_minutes))
     out_days = []
     for day, slots in grid:
         out_slots = []
         for starts_at, ends_at in slots:
-            used = taken.get(starts_at)
-            left = capacity if used is None else sum(max(0, places - used.get(w, 0)) for w in windows)
+            left = capacity
+            for window, count in (taken.get(starts_at) or {}).items():
+                if window in handles:
+                    left -= min(count, places)
             out_slots.append({"starts_at": starts_at, "ends_at": ends_at, "capacity": capacity,
                               "available": left if starts_at >= closes else 0})  # fmt: skip
         out_days.append({"date": day.isoformat(), "open": bool(slots), "day_kind": day_kind(day), "slots": out_slots})
