@@ -61,6 +61,8 @@ export default defineConfig({
         // The app shell only. There is deliberately no runtimeCaching: API responses carry
         // personal data and must never be stored by the service worker.
         globPatterns: ['**/*.{js,css,html,ico,png,svg,woff2}'],
+        // The QR decoder is for the clerk's check-in page only: residents' phones do not download it.
+        globIgnores: ['**/qr-decoder-*.js'],
         navigateFallback: '/index.html',
         // Server pages, not the app: the API (and its docs), keys, and the certificate check that a
         // QR code opens (/verify), which must come from the server even on a phone with the app.
@@ -74,8 +76,16 @@ export default defineConfig({
     outDir: 'dist',
     emptyOutDir: true,
     rolldownOptions: {
-      // Vue, Vant and the router change less often than the app: one long-cached vendor chunk.
-      output: { codeSplitting: { groups: [{ name: 'vendor', test: /node_modules/ }] } },
+      // Vue, Vant and the router change less often than the app: one long-cached vendor chunk. The QR
+      // decoder (@zxing) is a chunk of its own, loaded by the check-in page when it first reads a picture.
+      output: {
+        codeSplitting: {
+          groups: [
+            { name: 'qr-decoder', test: /node_modules[\\/]@zxing[\\/]/, priority: 2 },
+            { name: 'vendor', test: /node_modules/, priority: 1 },
+          ],
+        },
+      },
     },
   },
   server: {

@@ -50,3 +50,26 @@ export function formatDay(day) {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day || '')
   return match ? `${match[1]}年${Number(match[2])}月${Number(match[3])}日` : ''
 }
+
+const clock = new Intl.DateTimeFormat('zh-CN', { timeZone: TIME_ZONE, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+const WEEKDAYS = ['周日', '周一', '周二', '周三', '周四', '周五', '周六']
+
+/** "09:30" in Beijing. */
+export function formatTime(iso) {
+  const value = parse(iso)
+  return value ? clock.format(value) : ''
+}
+
+/** {date: "12月1日", weekday: "周二"} for a Beijing calendar day "2026-12-01" (a slot's day). */
+export function dayParts(day) {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day || '')
+  if (!match) return { date: '', weekday: '' }
+  const weekday = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]))).getUTCDay()
+  return { date: `${Number(match[2])}月${Number(match[3])}日`, weekday: WEEKDAYS[weekday] }
+}
+
+/** "12月1日 周二 09:00–09:30": a slot as people read it. */
+export function formatSlot(startsAt, endsAt) {
+  const { date, weekday } = dayParts(isoDate.format(parse(startsAt)))
+  return `${date} ${weekday} ${formatTime(startsAt)}–${formatTime(endsAt)}`
+}

@@ -8,6 +8,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+import zxingcpp
+from PIL import Image
 from playwright.sync_api import expect
 
 from auth.demo import DEMO_STAFF_PASSWORD
@@ -58,6 +60,13 @@ def screenshot(page, name: str) -> Path:
     return path
 
 
+def decode_qr(png: bytes) -> str:
+    """The text of the one QR code in a picture (a screenshot of it), read as a phone's camera would."""
+    results = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
+    assert len(results) == 1 and results[0].format == zxingcpp.BarcodeFormat.QRCode, results
+    return results[0].text
+
+
 def act_for_the_restaurant(page) -> None:
     """Start every page of this tab acting for 李娜's company, as 我的企业 would leave it."""
     org = {"credit_code": RESTAURANT["credit_code"], "name": RESTAURANT["name"]}
@@ -95,16 +104,23 @@ class Api:
         return response.get_json()
 
 
-def li_na(app) -> Api:
+def resident(app, phone: str, acting_for: str | None = None) -> Api:
+    """A demo resident logged in with the SMS code, acting for a business when `acting_for` is given."""
     store = app.extensions["store"]
     store["rate_limits"].delete_many({})
     client = app.test_client()
-    sent = client.post("/api/v1/auth/sms-codes", json={"phone": LI_NA_PHONE, "purpose": "login"})
+    sent = client.post("/api/v1/auth/sms-codes", json={"phone": phone, "purpose": "login"})
     assert sent.status_code < 300, sent.get_json()
-    login = client.post("/api/v1/auth/login", json={"phone": LI_NA_PHONE, "code": latest_code(store, LI_NA_PHONE)})
+    login = client.post("/api/v1/auth/login", json={"phone": phone, "code": latest_code(store, phone)})
     assert login.status_code == 200, login.get_json()
-    token = login.get_json()["access_token"]
-    return Api(client, {"Authorization": f"Bearer {token}", "X-Acting-For": RESTAURANT["credit_code"]})
+    headers = {"Authorization": f"Bearer {login.get_json()['access_token']}"}
+    if acting_for:
+        headers["X-Acting-For"] = acting_for
+    return Api(client, headers)
+
+
+def li_na(app) -> Api:
+    return resident(app, LI_NA_PHONE, acting_for=RESTAURANT["credit_code"])
 
 
 def staff(app, username: str) -> Api:

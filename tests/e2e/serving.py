@@ -11,18 +11,36 @@ from werkzeug.serving import make_server
 from api import create_app
 
 
-def make_app(data_dir: Path, pwa_dist: Path):
-    return create_app({"DATA_DIR": str(data_dir), "TESTING": True, "LOG_LEVEL": "WARNING", "PWA_DIST": str(pwa_dist)})
+def make_app(data_dir: Path, pwa_dist: Path, **config):
+    settings = {"DATA_DIR": str(data_dir), "TESTING": True, "LOG_LEVEL": "WARNING", "PWA_DIST": str(pwa_dist)}
+    return create_app({**settings, **config})
+
+
+class LoopbackServer:
+    """A server whose port is known before its app exists: the app and a payment gateway each need
+    the other's address in their settings."""
+
+    def __init__(self, name: str = "e2e-live-server"):
+        self.server = make_server("127.0.0.1", 0, lambda environ, start_response: [], threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, name=name, daemon=True)
+
+    def serve(self, app) -> None:
+        self.server.app = app
+        self.thread.start()
+
+    def stop(self) -> None:
+        if self.thread.is_alive():
+            self.server.shutdown()
+            self.thread.join(timeout=5)
 
 
 @contextmanager
 def serving(app):
     """Serve `app` until the block ends; yields its base URL, e.g. http://127.0.0.1:41234."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="e2e-live-server", daemon=True)
-    thread.start()
+    server = LoopbackServer()
+    server.serve(app)
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        yield server.url
     finally:
-        server.shutdown()
-        thread.join(timeout=5)
+        server.stop()

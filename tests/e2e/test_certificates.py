@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import io
-
-import zxingcpp
-from PIL import Image
 from playwright.sync_api import expect
 
 from .one_thing import (
@@ -13,6 +9,7 @@ from .one_thing import (
     RESTAURANT,
     accepted_restaurant,
     act_for_the_restaurant,
+    decode_qr,
     li_na,
     log_in_as_li_na,
     on_phone,
@@ -33,12 +30,6 @@ def issued_food_licence(app) -> dict:
     # the licence and its QR code together) can collide on the key file's temporary name: make it now.
     applicant.call("GET", f"/me/certificates/{certificate['id']}/qr.svg")
     return certificate
-
-
-def decode_qr(png: bytes) -> str:
-    results = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
-    assert len(results) == 1 and results[0].format == zxingcpp.BarcodeFormat.QRCode
-    return results[0].text
 
 
 def test_the_wallet_shows_the_issued_food_licence_with_a_qr_code_that_verifies(page, second_page, demo_server, demo_app):

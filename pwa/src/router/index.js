@@ -4,7 +4,7 @@ import { isLoggedIn, onSessionEnded, realNameLevel, restoreSession, session } fr
 
 // meta: title (the nav bar's heading), back (where the back button goes when there is no history),
 // requiresAuth (logged in), minLevel (real-name level), guestOnly (login pages), roles (staff pages:
-// any of these roles; logging in for them is the staff login).
+// any of these roles; logging in for them is the staff login), bare (full screen, no app bars).
 const routes = [
   { path: '/', name: 'home', component: HomeView, meta: { title: '首页' } },
   {
@@ -30,6 +30,12 @@ const routes = [
         component: () => import('../views/services/ItemView.vue'),
         props: true,
         meta: { title: '办事指南', back: '/services' },
+      },
+      {
+        path: 'appointments',
+        name: 'book',
+        component: () => import('../views/appointments/BookView.vue'),
+        meta: { title: '预约办事', back: '/services', requiresAuth: true, minLevel: 2 },
       },
       {
         path: 'apply/:id',
@@ -62,6 +68,39 @@ const routes = [
         component: () => import('../views/applications/ApplicationView.vue'),
         props: true,
         meta: { title: '办件详情', back: '/me/applications', requiresAuth: true },
+      },
+      {
+        path: 'applications/:id/pay',
+        name: 'application-pay',
+        component: () => import('../views/payments/PayView.vue'),
+        props: true,
+        meta: { title: '缴费', back: '/me/applications', requiresAuth: true },
+      },
+      {
+        path: 'applications/:id/receipt',
+        name: 'application-receipt',
+        component: () => import('../views/payments/ReceiptView.vue'),
+        props: true,
+        meta: { title: '电子票据', back: '/me/applications', requiresAuth: true },
+      },
+      {
+        path: 'appointments',
+        name: 'appointments',
+        component: () => import('../views/appointments/MyAppointmentsView.vue'),
+        meta: { title: '我的预约', back: '/me', requiresAuth: true },
+      },
+      {
+        path: 'appointments/:id',
+        name: 'appointment',
+        component: () => import('../views/appointments/AppointmentView.vue'),
+        props: true,
+        meta: { title: '预约详情', back: '/me/appointments', requiresAuth: true },
+      },
+      {
+        path: 'correction-requests',
+        name: 'correction-requests',
+        component: () => import('../views/me/CorrectionRequestsView.vue'),
+        meta: { title: '信息更正申请', back: '/me', requiresAuth: true },
       },
       {
         path: 'certificates',
@@ -132,6 +171,44 @@ const routes = [
         meta: { title: '受理审核', back: '/staff/clerk', requiresAuth: true, roles: ['clerk'] },
       },
       {
+        path: 'walk-in',
+        name: 'walk-in',
+        component: () => import('../views/staff/WalkInView.vue'),
+        meta: { title: '窗口代办', back: '/staff', requiresAuth: true, roles: ['clerk'] },
+      },
+      {
+        path: 'walk-in/:id',
+        name: 'walk-in-application',
+        component: () => import('../views/staff/WalkInApplicationView.vue'),
+        props: true,
+        meta: { title: '代办申请', back: '/staff/walk-in', requiresAuth: true, roles: ['clerk'] },
+      },
+      {
+        path: 'check-in',
+        name: 'check-in',
+        component: () => import('../views/staff/CheckInView.vue'),
+        meta: { title: '预约签到', back: '/staff', requiresAuth: true, roles: ['clerk'] },
+      },
+      {
+        path: 'queue',
+        name: 'queue',
+        component: () => import('../views/staff/QueueView.vue'),
+        meta: { title: '排队叫号', back: '/staff', requiresAuth: true, roles: ['clerk'] },
+      },
+      {
+        path: 'corrections',
+        name: 'correction-queue',
+        component: () => import('../views/staff/CorrectionQueueView.vue'),
+        meta: { title: '信息更正申请', back: '/staff', requiresAuth: true, roles: ['approver'] },
+      },
+      {
+        path: 'corrections/:id',
+        name: 'correction-answer',
+        component: () => import('../views/staff/CorrectionAnswerView.vue'),
+        props: true,
+        meta: { title: '答复更正申请', back: '/staff/corrections', requiresAuth: true, roles: ['approver'] },
+      },
+      {
         path: 'review',
         name: 'review-queue',
         component: () => import('../views/staff/ReviewQueueView.vue'),
@@ -145,6 +222,14 @@ const routes = [
         meta: { title: '审批', back: '/staff/review', requiresAuth: true, roles: ['approver'] },
       },
     ],
+  },
+  {
+    // The hall's calling screen on the wall: no login, no app bars (bare).
+    path: '/halls/:code/screen',
+    name: 'calling-screen',
+    component: () => import('../views/halls/CallingScreenView.vue'),
+    props: true,
+    meta: { title: '叫号屏', bare: true },
   },
   {
     path: '/login',
