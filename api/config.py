@@ -7,6 +7,7 @@ tests pass overrides such as a temporary DATA_DIR.
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -148,6 +149,11 @@ def ensure_private_dir(path: str) -> str:
     return path
 
 
+def private_temporary_name(path: str) -> str:
+    """A temporary file name beside `path` that no other process, thread or call uses."""
+    return f"{path}.{os.getpid()}.{secrets.token_hex(8)}.tmp"
+
+
 def read_or_create_secret(keys_dir: str, name: str, generate) -> bytes:
     """A development key kept under var/keys/ with 0600 permissions, created on first use.
 
@@ -162,7 +168,7 @@ def read_or_create_secret(keys_dir: str, name: str, generate) -> bytes:
     except FileNotFoundError:
         pass
     data = generate()
-    temporary = f"{path}.{os.getpid()}.tmp"
+    temporary = private_temporary_name(path)
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
         os.write(fd, data)

@@ -26,7 +26,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from api.config import ensure_private_dir, read_or_create_secret
+from api.config import ensure_private_dir, private_temporary_name, read_or_create_secret
 
 SIGNING_FILE = "certificate-signing.pem"
 PUBLIC_PREFIX = "certificate-verify-"
@@ -149,7 +149,7 @@ def rotate_signing_key(keys_dir: str) -> str:
     key = serialization.load_pem_private_key(pem, password=None)
     kid = key_id(key.public_key())
     read_or_create_secret(keys_dir, f"{PUBLIC_PREFIX}{kid}{PUBLIC_SUFFIX}", lambda: _public_pem(key.public_key()))
-    temporary = os.path.join(keys_dir, f"{SIGNING_FILE}.{os.getpid()}.tmp")
+    temporary = private_temporary_name(os.path.join(keys_dir, SIGNING_FILE))
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
         os.write(fd, pem)

@@ -34,3 +34,28 @@ def test_a_generated_secret_is_kept_with_owner_only_permissions_and_reused(tmp_p
     assert first == second == b"one"
     assert stat.S_IMODE(os.stat(os.path.join(keys, "k")).st_mode) == 0o600
     assert stat.S_IMODE(os.stat(keys).st_mode) == 0o700
+
+
+def test_threads_creating_the_same_secret_at_once_all_get_the_one_key_that_was_kept(tmp_path):
+    import threading
+
+    from api.config import read_or_create_secret
+
+    results, errors = [], []
+    start = threading.Barrier(8)
+
+    def create(number: int) -> None:
+        start.wait()
+        try:
+            results.append(read_or_create_secret(str(tmp_path), "shared.key", lambda: f"key-{number}".encode()))
+        except Exception as error:  # noqa: BLE001 - any error is the failure this test looks for
+            errors.append(error)
+
+    threads = [threading.Thread(target=create, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(set(results)) == 1 and results[0] == (tmp_path / "shared.key").read_bytes()
+    assert [p.name for p in tmp_path.iterdir()] == ["shared.key"]
