@@ -118,14 +118,16 @@ export function inSections(fields) {
   return [...sections].map(([title, list]) => ({ title, fields: list }))
 }
 
-// The registry names an organisation's type by code; people read its name.
+// The registry names an organisation's type and a person's sex by code; people read their names.
 const ORG_TYPES = { company: '企业', sole_trader: '个体工商户' }
+const SEXES = { M: '男', F: '女' }
 
 /** A value as the person reads it: 是/否, a type's name, or 未填写. */
 export function displayValue(field, value = field.value) {
   if (value === null || value === undefined || value === '') return '未填写'
   if (field.type === 'boolean') return value ? '是' : '否'
   if (field.name === 'business.type') return ORG_TYPES[value] || value
+  if (field.name.endsWith('.sex')) return SEXES[value] || value
   return String(value)
 }
 

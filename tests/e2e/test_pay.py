@@ -31,6 +31,7 @@ def test_a_resident_pays_the_registration_fee_by_qr_code_and_sees_it_paid_and_th
     page.set_viewport_size(NARROW)
     page.goto(base_url + "/login")
     log_in_on_the_login_page(page, app.extensions["store"], ZHANG_PHONE)
+    expect(page).to_have_url(base_url + "/me")
     page.goto(f"{base_url}/me/applications/{application['id']}")
 
     # The fee on the application: the line, its legal basis, the amount in yuan, 去支付.
@@ -52,7 +53,7 @@ def test_a_resident_pays_the_registration_fee_by_qr_code_and_sees_it_paid_and_th
     opener = page.get_by_role("link", name="打开支付页面")
     code_url = opener.get_attribute("href")
     assert re.fullmatch(r"http://127\.0\.0\.1:\d+/pay/\S+", code_url), code_url
-    qr.scroll_into_view_if_needed()
+    qr.evaluate("code => code.scrollIntoView({ block: 'center' })")  # clear of the fixed bars
     assert decode_qr(page.screenshot(clip=qr.bounding_box())) == code_url  # the QR code is the same link
     on_phone(page)
     screenshot(page, "pay-2-qr")

@@ -52,6 +52,11 @@ const routes = [
     redirect: (to) => ({ name: 'application', params: { id: to.params.id } }),
   },
   {
+    // Booking messages (appointment.called …) link to /appointments/<id>.
+    path: '/appointments/:id',
+    redirect: (to) => ({ name: 'appointment', params: { id: to.params.id } }),
+  },
+  {
     // No component: the children render in App's <router-view>; the 我的 tab stays selected.
     path: '/me',
     children: [
