@@ -77,7 +77,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api = OneTripApi(app)
     for blueprint in _blueprints():
         api.register_blueprint(blueprint)
-    ensure_indexes(store)  # after the feature packages are imported: they declare their indexes
+    ensure_indexes(store)  # every index of api/store/indexes.py, idempotent
     init_web(app)
     init_cli(app)
     if settings["PROXY_HOPS"]:

@@ -12,7 +12,7 @@ from pymongo.errors import DuplicateKeyError
 
 from api.clock import now_iso
 from api.errors import Conflict, Forbidden, Invalid, NotFound
-from api.store import declare, new_id
+from api.store import new_id
 
 from .crypto import mask_id_number, mask_phone
 from .limits import SHANGHAI, Rule, TooManyRequests, count, peek
@@ -24,9 +24,6 @@ REAL_NAME_RULE = Rule("real-name-failures", 5, 86400, SHANGHAI)
 LOCKED = "今日实名认证失败次数过多，请明天再试"
 ROLES = ("citizen", "business", "clerk", "approver", "courier", "admin")
 STAFF_ROLES = ("clerk", "approver", "courier", "admin")
-
-declare(ACCOUNTS, [("phone_bi", 1)], unique=True)
-declare(ACCOUNTS, [("id_bi", 1)])
 
 
 def _now() -> str:

@@ -14,7 +14,7 @@ import datetime as dt
 
 from api.clock import from_iso, now_iso, to_iso, utcnow
 from api.errors import Forbidden, Invalid, NotFound
-from api.store import declare, new_id
+from api.store import new_id
 
 from .accounts import id_number_of
 from .data_quality import flag_credit_code_checksum
@@ -22,9 +22,6 @@ from .validators import InvalidNumber, credit_code_checksum_ok, validate_credit_
 
 GRANTS = "org_agents"
 MAX_GRANT_DAYS = 366
-
-declare(GRANTS, [("credit_code", 1), ("agent_id_bi", 1)])
-declare(GRANTS, [("agent_id_bi", 1), ("expires_at", 1)])
 
 
 def accept_credit_code(store, registry, raw: str) -> str:

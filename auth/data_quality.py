@@ -13,12 +13,9 @@ from typing import Any
 from pymongo.errors import DuplicateKeyError
 
 from api.clock import now_iso
-from api.store import declare
 
 CASES = "data_quality_cases"
 CREDIT_CODE_CHECKSUM = "credit_code_checksum"
-
-declare(CASES, [("kind", 1), ("status", 1)])
 
 
 def record_case(store: Any, kind: str, subject: str, details: dict[str, Any]) -> bool:

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from api.clock import now_iso
-from api.store import declare, new_id
+from api.store import new_id
 
 COLLECTION = "data_use_log"
-
-declare(COLLECTION, [("subject_id", 1), ("at", -1)])
 
 
 def record_data_use(

@@ -15,10 +15,8 @@ from dataclasses import dataclass
 from api import clock
 from api.clock import iso_in, now_iso
 from api.errors import DomainError
-from api.store import declare
 
 COLLECTION = "rate_limits"
-declare(COLLECTION, [("expires_at", 1)])
 
 
 SHANGHAI = 8 * 3600

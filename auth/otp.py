@@ -8,7 +8,7 @@ import secrets
 
 from api.clock import iso_in, now_iso
 from api.errors import Invalid
-from api.store import declare, new_id
+from api.store import new_id
 
 from .limits import SHANGHAI, Rule, enforce
 
@@ -18,8 +18,6 @@ MAX_ATTEMPTS = 5
 SEND_RULES = (Rule("sms-minute", 1, 60), Rule("sms-day", 10, 86400, SHANGHAI))
 SEND_RULES_IP = (Rule("sms-ip-minute", 1, 60), Rule("sms-ip-day", 10, 86400, SHANGHAI))
 PURPOSES = ("login", "bind_phone")
-
-declare(COLLECTION, [("phone_bi", 1), ("purpose", 1), ("created_at", -1)])
 
 
 class CodeRejected(Invalid):

@@ -14,16 +14,13 @@ from dataclasses import dataclass
 
 from api.clock import iso_in, now_iso
 from api.errors import Forbidden, NotFound, Unauthenticated
-from api.store import declare, new_id
+from api.store import new_id
 
 from .tokens import issue_access_token
 
 SESSIONS = "sessions"
 REFRESH_TOKENS = "refresh_tokens"
 REFRESH_SECONDS = 30 * 86400
-
-declare(SESSIONS, [("account_id", 1), ("last_used_at", -1)])
-declare(REFRESH_TOKENS, [("family_id", 1)])
 
 
 class RefreshRejected(Unauthenticated):

@@ -26,7 +26,7 @@ from pymongo.errors import DuplicateKeyError
 
 from api.clock import to_iso, utcnow
 from api.errors import Conflict, NotFound
-from api.store import declare, new_id
+from api.store import new_id
 from auth.crypto import FieldCipher, cipher_for_store
 
 from .templates import TemplateError, template_for
@@ -36,8 +36,6 @@ OUTBOX = "outbox"
 QUEUED, SENDING, SENT, RETRY, DEAD = "queued", "sending", "sent", "retry", "dead"
 CLAIMABLE = (QUEUED, RETRY, SENDING)  # SENDING only once its lease has expired: due_at is the expiry
 
-declare(OUTBOX, [("idempotency_key", 1)], unique=True)
-declare(OUTBOX, [("state", 1), ("due_at", 1)])
 
 _PHONE = re.compile(r"^1[3-9]\d{9}$")
 PHONE_CONTEXT = "outbox.recipient.phone"

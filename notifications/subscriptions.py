@@ -15,12 +15,9 @@ from pymongo import ReturnDocument
 
 from api.clock import to_iso, utcnow
 from api.errors import Invalid
-from api.store import declare
 
 SUBSCRIPTIONS = "push_subscriptions"
 MAX_PER_ACCOUNT = 20  # phones, tablets, browsers; more is a client bug, not a household
-
-declare(SUBSCRIPTIONS, [("account_id", 1)])
 
 
 def subscription_id(endpoint: str) -> str:

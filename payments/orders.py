@@ -24,7 +24,7 @@ from pymongo import ReturnDocument
 
 from api.clock import from_iso, now_iso, to_iso, utcnow
 from api.errors import Conflict, NotFound, Unavailable
-from api.store import declare, new_id
+from api.store import new_id
 from notifications import enqueue
 
 from . import protocol
@@ -45,12 +45,6 @@ STATE_LABELS = {
 }  # fmt: skip
 CREATING, CREATED, ATTEMPT_PAID, ATTEMPT_CLOSED = "creating", "created", "paid", "closed"
 QR_MIN_SECONDS = 120  # an attempt closer than this to its end is not shown again: a new one is made
-
-declare(ATTEMPTS, [("out_trade_no", 1)], unique=True)
-declare(ATTEMPTS, [("state", 1), ("created_at", 1)])
-declare(ATTEMPTS, [("fee_order_id", 1)])
-declare(FEE_ORDERS, [("state", 1), ("expires_at", 1)])
-declare(ALERTS, [("created_at", -1)])
 
 
 class Mismatch(Exception):

@@ -19,7 +19,7 @@ from pymongo import ReturnDocument
 
 from api.clock import from_iso, now_iso, utcnow
 from api.errors import Conflict, Invalid, NotFound
-from api.store import declare, new_id
+from api.store import new_id
 from notifications import enqueue
 
 from .orders import (
@@ -49,11 +49,6 @@ STATE_LABELS = {
     REFUND_CLOSED: "退款关闭",
     ABNORMAL: "退款异常",
 }
-
-declare(REFUNDS, [("out_refund_no", 1)], unique=True)
-declare(REFUNDS, [("cause", 1)], unique=True)
-declare(REFUNDS, [("fee_order_id", 1)])
-declare(REFUNDS, [("state", 1), ("updated_at", 1)])
 
 
 def new_out_refund_no() -> str:

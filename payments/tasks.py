@@ -18,7 +18,7 @@ from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from api.clock import now_iso, to_iso, utcnow
-from api.store import declare, new_id
+from api.store import new_id
 
 log = logging.getLogger("onetrip.payments.tasks")
 
@@ -26,9 +26,6 @@ TASKS = "payment_tasks"
 QUEUED, RUNNING, DONE, DEAD = "queued", "running", "done", "dead"
 BACKOFF = (15, 60, 300, 1800, 7200, 21600)
 LEASE = timedelta(seconds=120)
-
-declare(TASKS, [("key", 1)], unique=True)
-declare(TASKS, [("state", 1), ("due_at", 1)])
 
 
 def enqueue_task(store, kind: str, key: str, data: dict, session=None, delay_seconds: float = 0) -> dict:

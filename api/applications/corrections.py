@@ -19,7 +19,7 @@ from pymongo import ReturnDocument
 from api.catalog import service as catalog
 from api.clock import now_iso
 from api.errors import Conflict, Invalid, NotFound
-from api.store import declare, new_id
+from api.store import new_id
 from auth.crypto import mask_address, mask_id_number, mask_phone
 from auth.data_use import record_data_use
 from notifications import enqueue
@@ -36,10 +36,6 @@ STATUS_LABELS = {OPEN: "处理中", FIXED: "已更正", REJECTED: "未更正"}
 REGISTRY_DEPARTMENTS = {"person": "gaj", "spouse": "gaj", "org": "scjg"}  # 人口库 → 公安, 法人库 → 市场监管
 MAX_VALUE_CHARS = 500
 _MASKS = {"id_number": mask_id_number, "phone": mask_phone, "address": mask_address}
-
-declare(CORRECTIONS, [("applicant_id", 1), ("created_at", -1)])
-declare(CORRECTIONS, [("department", 1), ("status", 1), ("created_at", 1)])
-declare(CORRECTIONS, [("application_id", 1), ("field", 1), ("status", 1)])
 
 
 def _origin(source: dict, form_field: dict) -> str:

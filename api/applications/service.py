@@ -18,7 +18,7 @@ from pymongo import ReturnDocument
 from api.catalog import service as catalog
 from api.clock import now_iso, utcnow
 from api.errors import Conflict, Forbidden, Invalid, NotFound
-from api.store import declare, new_id
+from api.store import new_id
 from notifications import enqueue
 
 from . import states, uploads
@@ -31,15 +31,6 @@ EVENTS = "application_events"
 FEE_ORDERS = "fee_orders"
 DEFAULT_HALL = "zz-smzx"
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
-
-declare(APPLICATIONS, [("applicant_id", 1), ("created_at", -1)])
-declare(APPLICATIONS, [("acting_for", 1), ("created_at", -1)])
-declare(APPLICATIONS, [("state", 1), ("hall", 1), ("submitted_at", 1)])
-declare(APPLICATIONS, [("number", 1)], unique=True)
-declare(SUBS, [("application_id", 1)])
-declare(SUBS, [("department", 1), ("state", 1), ("deadline_on", 1)])
-declare(EVENTS, [("application_id", 1), ("at", 1)])
-declare(FEE_ORDERS, [("application_id", 1)], unique=True)
 
 
 @dataclass

@@ -12,15 +12,11 @@ from pathlib import Path
 
 from api.clock import now_iso
 from api.errors import DomainError, Invalid
-from api.store import declare, new_id
+from api.store import new_id
 
 UPLOADS = "uploads"
 MAX_BYTES = 5 * 1024 * 1024
 SIGNATURES = ((b"%PDF-", "application/pdf"), (b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"))
-
-declare(UPLOADS, [("owner_id", 1), ("created_at", -1)])
-declare(UPLOADS, [("application_id", 1)])
-declare(UPLOADS, [("sha256", 1)])  # is a stored file still used by anyone (draft purge)
 
 
 class TooLarge(DomainError):

@@ -27,7 +27,7 @@ from api.applications.service import APPLICATIONS
 from api.catalog import service as catalog
 from api.clock import from_iso, to_iso
 from api.errors import Conflict, Forbidden, Invalid, NotFound
-from api.store import declare, new_id
+from api.store import new_id
 from notifications import enqueue
 
 from . import halls, slots
@@ -42,13 +42,6 @@ STATE_LABELS = {BOOKED: "已预约", CHECKED_IN: "已签到", SERVED: "已办理
 TOKEN_TYPE = "appointment"  # noqa: S105 - not a secret: the `typ` of the signed QR token (api.vault.signing), so a certificate's token is no booking's
 _OPEN_APPLICATION = (application_states.SUBMITTED, application_states.IN_REVIEW, application_states.NEEDS_CORRECTION,
                      application_states.APPROVED)  # fmt: skip
-
-declare(BOOKINGS, [("active_key", 1)], unique=True)
-declare(BOOKINGS, [("account_id", 1), ("starts_at", -1)])
-declare(BOOKINGS, [("acting_for", 1), ("starts_at", -1)])
-declare(BOOKINGS, [("state", 1), ("starts_at", 1)])
-declare(BOOKINGS, [("hall", 1), ("day", 1), ("starts_at", 1)])
-declare(BOOKINGS, [("account_id", 1), ("state", 1), ("no_show_at", 1)])
 
 
 @dataclass(frozen=True)

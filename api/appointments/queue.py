@@ -20,7 +20,7 @@ from api import clock
 from api.catalog import service as catalog
 from api.clock import from_iso, to_iso
 from api.errors import Conflict, Invalid, NotFound
-from api.store import declare, new_id
+from api.store import new_id
 from auth.data_use import record_data_use
 from notifications import enqueue
 
@@ -35,11 +35,6 @@ QUEUE_COUNTERS = "queue_counters"
 WAITING, CALLED, SERVED, NO_SHOW = "waiting", "called", "served", "no_show"
 BOOKED_FIRST, WALK_IN = 0, 1  # priority: lower is called first
 SCREEN_CALLS = 10
-
-declare(TICKETS, [("hall", 1), ("day", 1), ("number", 1)], unique=True)
-declare(TICKETS, [("hall", 1), ("day", 1), ("group", 1), ("state", 1), ("priority", 1), ("seq", 1)])
-declare(TICKETS, [("hall", 1), ("day", 1), ("state", 1), ("called_at", -1)])
-declare(TICKETS, [("hall", 1), ("day", 1), ("window", 1), ("state", 1)])
 
 
 @dataclass(frozen=True)

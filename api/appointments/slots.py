@@ -18,7 +18,6 @@ import datetime as dt
 
 from api import clock
 from api.clock import from_iso, to_iso
-from api.store import declare
 
 from .counters import ensure_counter
 from .halls import windows_for
@@ -26,8 +25,6 @@ from .opening import day_kind, local_day, slots_by_day
 from .settings import AppointmentSettings
 
 COUNTERS = "appointment_slots"
-
-declare(COUNTERS, [("hall", 1), ("starts_at", 1)])
 
 
 def counter_id(hall_code: str, starts_at: str) -> str:

@@ -16,7 +16,6 @@ from pymongo.errors import DuplicateKeyError
 
 from api.clock import now_iso
 from api.errors import Conflict, Invalid, NotFound
-from api.store import declare
 
 from .forms import FormConflict, bundle_guide, merge_form, merge_materials
 from .rules import References, bundle_errors, held_item_errors, item_errors
@@ -26,9 +25,6 @@ BUNDLES = "catalog_bundles"
 DEPARTMENTS = "departments"
 CERTIFICATE_TYPES = "certificate_types"
 DATA_DIR = Path(__file__).parent / "data"
-
-declare(ITEMS, [("department", 1), ("code", 1)])
-declare(ITEMS, [("for_whom", 1), ("code", 1)])
 
 
 # -- reading ---------------------------------------------------------------------------------------------

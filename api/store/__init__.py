@@ -6,11 +6,11 @@ import os
 import secrets
 from typing import Any
 
-from .indexes import declare, ensure_indexes
+from .indexes import ensure_indexes
 from .mongo_engine import MongoStore
 from .sqlite_engine import SQLiteStore
 
-__all__ = ["MongoStore", "SQLiteStore", "declare", "ensure_indexes", "new_id", "open_store"]
+__all__ = ["MongoStore", "SQLiteStore", "ensure_indexes", "new_id", "open_store"]
 
 
 def new_id(prefix: str = "") -> str:

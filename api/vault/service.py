@@ -16,7 +16,7 @@ from pymongo import ReturnDocument
 
 from api.clock import local_zone, now_iso, to_iso, utcnow
 from api.errors import Forbidden, NotFound
-from api.store import declare, new_id
+from api.store import new_id
 from auth.accounts import id_number_of
 from auth.crypto import mask_address, mask_id_number, mask_name
 from auth.registry import RegistryUnavailable
@@ -48,10 +48,6 @@ NAME_CONTEXT = "certificates.holder_name"
 REGISTRY_SOURCE = {"source": "registry", "source_label": "政府核验", "trust_level": "A", "read_only": True}
 REGISTRY_DOWN = "暂时无法连接政府数据平台，请稍后刷新"
 _SUFFIX_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base 32: no I, L, O, U to misread
-
-declare(CERTS, [("holder_key", 1), ("issued_on", -1)])
-declare(CERTS, [("number", 1)], unique=True)
-declare(CERTS, [("application_id", 1)])
 
 
 # -- holders ---------------------------------------------------------------------------------

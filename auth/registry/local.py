@@ -20,7 +20,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from api.store import declare, new_id
+from api.store import ensure_indexes, new_id
 
 from ..crypto import FieldCipher
 from .port import HouseholdMember, Org, Person, Registry
@@ -31,19 +31,11 @@ ID_NUMBER = f"{PEOPLE}.id_number"  # the context of every ID number in a person 
 ADDRESS = f"{PEOPLE}.household_address"
 LEGAL_REP_ID = f"{ORGS}.legal_rep_id_number"
 
-INDEXES = (
-    (PEOPLE, [("id_bi", 1)], {"unique": True}),
-    (ORGS, [("credit_bi", 1)], {"unique": True}),
-    (ORGS, [("legal_rep_bi", 1)], {}),
-)
-for _collection, _keys, _options in INDEXES:
-    declare(_collection, _keys, **_options)
-
 
 def ensure_registry_indexes(store: Any) -> None:
-    """Create this adapter's indexes (idempotent); for processes that do not start the app."""
-    for collection, keys, options in INDEXES:
-        store[collection].create_index(keys, **options)
+    """Create this adapter's indexes (declared in api/store/indexes.py; idempotent), for processes that do not
+    start the app."""
+    ensure_indexes(store, (PEOPLE, ORGS))
 
 
 def now_iso() -> str:

@@ -7,14 +7,10 @@ from typing import Any
 from pymongo.errors import DuplicateKeyError
 
 from api.clock import to_iso, utcnow
-from api.store import declare
 
 from ..templates import Rendered
 
 INBOX = "inbox"
-
-declare(INBOX, [("account_id", 1), ("created_at", -1)])
-declare(INBOX, [("account_id", 1), ("read_at", 1)])
 
 
 class InboxChannel:

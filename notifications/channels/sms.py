@@ -25,7 +25,6 @@ import requests
 from pymongo.errors import DuplicateKeyError
 
 from api.clock import to_iso, utcnow
-from api.store import declare
 from auth.crypto import FieldCipher, cipher_for_store
 
 from ..templates import Rendered, sms_segments
@@ -35,7 +34,6 @@ SMS_LOG = "sms_log"
 SIGN_NAME = "一次办"
 PHONE_CONTEXT = "sms_log.phone"
 
-declare(SMS_LOG, [("phone_bi", 1), ("sent_at", -1)])
 
 log = logging.getLogger("onetrip.notifications.sms")
 
