@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from api import clock as api_clock
 from api.clock import from_iso
 
+from .identity import log_in_on_the_login_page
 from .one_thing import (
     SCREENSHOTS,
     act_for_the_restaurant,
@@ -118,3 +119,44 @@ def test_a_business_books_a_slot_and_is_checked_in_called_and_shown_on_the_hall_
     # Served: the window is free for the next number.
     serving.get_by_role("button", name="办结").click()
     expect(serving).to_contain_text("当前没有正在办理的号")
+
+
+def test_a_resident_books_from_the_item_s_guide_then_reschedules_and_cancels(page, demo_server, demo_app):
+    page.set_viewport_size(NARROW)
+    page.goto(demo_server + "/login")
+    log_in_on_the_login_page(page, demo_app.extensions["store"], "13800000001")  # 张晓明, buying a flat
+    expect(page).to_have_url(demo_server + "/me")
+
+    # From the guide of an item that needs one visit: the halls that handle it, then its slots.
+    page.goto(demo_server + "/services/items/430200-BDC-001")
+    page.get_by_role("button", name=re.compile("预约到大厅办理")).click()
+    page.get_by_role("button", name=re.compile("荷塘区政务服务中心")).click()
+    expect(page.get_by_role("heading", level=3, name="第 3 步：选择日期和时段")).to_be_visible()
+    days = page.get_by_role("group", name="选择日期").locator("button:enabled")
+    days.nth(2).click()  # two open days ahead: far enough to change it
+    page.get_by_role("group", name=re.compile("的时段$")).locator("button:enabled").first.click()
+    page.get_by_role("button", name="确认预约").click()
+    expect(page.get_by_role("status").filter(has_text="预约成功")).to_be_visible()
+    booked_when = page.locator(".booking__when").inner_text()
+
+    # 改约: another slot of the same hall and item.
+    page.get_by_role("button", name="改约").click()
+    sheet = page.get_by_role("dialog", name="改约到其他时段")
+    sheet.get_by_role("group", name=re.compile("的时段$")).locator("button:enabled").last.click()
+    sheet.get_by_role("button", name=re.compile("^改约到 ")).click()
+    expect(page.get_by_text("已改约")).to_be_visible()
+    expect(sheet).to_be_hidden()
+    expect(page.locator(".booking__when")).not_to_have_text(booked_when)
+    expect(page.get_by_role("img", name="预约签到二维码")).to_be_visible()
+    screenshot(page, "appointment-7-rescheduled")
+
+    # 取消预约: the QR code goes, the booking stays in the list as cancelled.
+    page.get_by_role("button", name="取消预约").click()
+    page.get_by_role("dialog").filter(has_text="取消预约").get_by_role("button", name="取消预约").click()
+    expect(page.get_by_role("heading", level=2, name="存量房（二手房）转移登记").locator("..")).to_contain_text("已取消")
+    expect(page.get_by_role("img", name="预约签到二维码")).to_have_count(0)
+    page.goto(demo_server + "/me/appointments")
+    mine = page.get_by_role("list", name="预约列表").get_by_role("listitem").first
+    expect(mine).to_contain_text("已取消")
+    on_phone(page)
+    screenshot(page, "appointment-8-my-bookings")
