@@ -59,3 +59,13 @@ def test_threads_creating_the_same_secret_at_once_all_get_the_one_key_that_was_k
     assert errors == []
     assert len(set(results)) == 1 and results[0] == (tmp_path / "shared.key").read_bytes()
     assert [p.name for p in tmp_path.iterdir()] == ["shared.key"]
+
+
+def test_the_appointment_rules_can_be_set_from_the_environment():
+    from api.appointments.settings import AppointmentSettings
+    from api.config import load_config
+
+    config = load_config(environ={"ONETRIP_APPOINTMENTS_NO_SHOW_LIMIT": "5", "ONETRIP_APPOINTMENTS_REMINDER_HOURS": "48,2"})
+    settings = AppointmentSettings.from_config(config)
+    assert settings.no_show_limit == 5 and settings.reminder_hours == (48.0, 2.0)
+    assert AppointmentSettings.from_config(load_config(environ={})).no_show_limit == 3
