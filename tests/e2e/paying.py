@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -35,7 +36,7 @@ def paying_city(data_dir: Path, pwa_dist: Path):
     app = make_app(data_dir, pwa_dist, WECHATPAY_BASE_URL=gateway.url, WECHATPAY_NOTIFY_BASE_URL=ours.url,
                    PUBLIC_BASE_URL=ours.url)  # fmt: skip
     seed_demo(app)
-    sandbox = Sandbox.from_config(app.config, schedule=FAST_SCHEDULE)
+    sandbox = Sandbox.from_config(app.config, schedule=FAST_SCHEDULE, refund_delay=0.2)
     ours.serve(app)
     gateway.serve(sandbox.app)
     stop = threading.Event()
@@ -82,6 +83,22 @@ def accepted_and_approved(app, application_id: str) -> None:
             assert answer.status_code == 200 or answer.get_json()["code"] == "waiting_for_results", answer.get_json()
     states = {sub["item_name"]: sub["state"] for sub in applicant.call("GET", f"/applications/{application_id}")["subs"]}
     assert "in_review" not in states.values(), states
+
+
+def refunded_by_the_admin(app, application_id: str, amount_fen: int, reason: str) -> None:
+    """An admin refunds part of the fee; the worker sends it and the gateway settles it a moment later."""
+    applicant = resident(app, ZHANG_PHONE)
+    order = applicant.call("GET", f"/applications/{application_id}/payment")
+    path = f"/admin/payments/fee-orders/{order['id']}/refunds"
+    staff(app, "admin01").call("POST", path, 201, json={"amount_fen": amount_fen, "reason": reason})
+    run_payment_tasks(app)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        refunds = applicant.call("GET", f"/applications/{application_id}/payment")["refunds"]
+        if refunds and refunds[0]["state"] == "succeeded":
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"the refund did not succeed: {refunds}")
 
 
 def run_payment_tasks(app) -> int:

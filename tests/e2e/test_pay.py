@@ -11,7 +11,14 @@ from playwright.sync_api import expect
 
 from .identity import log_in_on_the_login_page
 from .one_thing import decode_qr, on_phone, screenshot
-from .paying import ZHANG_PHONE, accepted_and_approved, paying_city, run_payment_tasks, submitted_transfer
+from .paying import (
+    ZHANG_PHONE,
+    accepted_and_approved,
+    paying_city,
+    refunded_by_the_admin,
+    run_payment_tasks,
+    submitted_transfer,
+)
 
 NARROW = {"width": 360, "height": 640}
 
@@ -87,3 +94,14 @@ def test_a_resident_pays_the_registration_fee_by_qr_code_and_sees_it_paid_and_th
     page.get_by_role("button", name="查看电子票据").click()
     expect(page.get_by_role("heading", level=2, name="非税收入电子票据（示例，非正式票据）")).to_be_visible()
     expect(page.get_by_text("¥80.00").first).to_be_visible()
+
+    # A part of the fee refunded by an admin: where the refund is, on the application.
+    refunded_by_the_admin(app, application["id"], 2000, "登记费多收部分退还")
+    page.goto(f"{base_url}/me/applications/{application['id']}")
+    refunds = page.get_by_role("list", name="退款记录")
+    expect(refunds).to_contain_text("退款 ¥20.00")
+    expect(refunds).to_contain_text("退款成功")
+    expect(refunds).to_contain_text("登记费多收部分退还")
+    expect(page.get_by_role("region", name="费用")).to_contain_text("已退款 ¥20.00（部分退款）")
+    on_phone(page)
+    screenshot(page, "pay-5-refunded")
