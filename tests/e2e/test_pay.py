@@ -41,6 +41,17 @@ def test_a_resident_pays_the_registration_fee_by_qr_code_and_sees_it_paid_and_th
     expect(page).to_have_url(base_url + "/me")
     page.goto(f"{base_url}/me/applications/{application['id']}")
 
+    # The registration needs one visit (面签): booked from the application, for the application.
+    page.get_by_role("button", name="预约到大厅办理存量房（二手房）转移登记").click()
+    page.get_by_role("button", name=re.compile("株洲市民中心政务服务大厅")).click()
+    page.get_by_role("group", name=re.compile("的时段$")).locator("button:enabled").first.click()
+    page.get_by_role("button", name="确认预约").click()
+    expect(page.get_by_role("status").filter(has_text="预约成功")).to_be_visible()
+    page.get_by_role("link", name="查看办件进度").click()
+    visit = page.get_by_role("region", name="需到大厅办理 1 次")
+    expect(visit).to_contain_text("已预约")
+    expect(visit).to_contain_text("株洲市民中心政务服务大厅")
+
     # The fee on the application: the line, its legal basis, the amount in yuan, 去支付.
     fee = page.get_by_role("region", name="费用")
     expect(fee).to_contain_text("待缴费")
@@ -88,6 +99,7 @@ def test_a_resident_pays_the_registration_fee_by_qr_code_and_sees_it_paid_and_th
     expect(page.get_by_role("heading", level=2, name="不动产转移登记一件事").locator("..")).to_contain_text("已出证")
     expect(page.get_by_role("region", name="费用")).to_contain_text("已缴费")
     expect(page.get_by_role("button", name="查看电子证照")).to_be_visible()
+    expect(page.get_by_role("button", name="预约到大厅办理存量房（二手房）转移登记")).to_have_count(0)  # all issued
     on_phone(page)
     screenshot(page, "pay-4-issued")
 
