@@ -35,6 +35,7 @@ def test_items_are_filtered_by_who_they_are_for_and_their_tag_and_open_their_gui
     expect(page).to_have_url(re.compile(r"tab=items"))
     items = page.get_by_role("list", name="单个事项").get_by_role("listitem")
     expect(items.first).to_be_visible()
+    expect(items.filter(has_not_text="马上办")).to_have_count(0)  # the filtered answer has replaced the list
     for text in items.all_inner_texts():
         assert "个人" in text and "马上办" in text
     expect(page.get_by_role("button", name="马上办")).to_have_attribute("aria-pressed", "true")
