@@ -151,6 +151,7 @@ def public_view(cipher, account: dict, reveal: bool = False) -> dict:
         "phone": phone if reveal or not phone else mask_phone(phone),
         "id_number": id_number if reveal or not id_number else mask_id_number(id_number),
         "department": account.get("department"),
+        "hall": account.get("hall"),
         "created_at": account["created_at"],
     }
 

@@ -81,6 +81,7 @@ def seed_demo_accounts(store, app) -> str:
             "roles": [role],
             "acr": 3,
             "department": department,
+            "hall": "zz-smzx" if role == "clerk" else None,  # the demo's clerk works at 株洲市民中心
             "disabled": False,
             "created_at": now,
             "updated_at": now,

@@ -36,6 +36,7 @@ class AccountSchema(Schema):
     phone = fields.String(allow_none=True, metadata={"description": "masked unless ?reveal=true"})
     id_number = fields.String(allow_none=True, metadata={"description": "masked unless ?reveal=true"})
     department = fields.String(allow_none=True)
+    hall = fields.String(allow_none=True, metadata={"description": "a clerk's service hall (code), where they work"})
     created_at = fields.String(required=True)
 
 

@@ -306,6 +306,37 @@ class WalkInSubmit(MethodView):
         return _view(window.submit_for_walk_in(*args, body["version"]))
 
 
+@staff_blp.route("/clerk/applications/<string:application_id>/materials/<string:code>/declaration")
+class WalkInDeclaration(MethodView):
+    decorators = [roles_required("clerk"), login_required]
+
+    @staff_blp.arguments(VersionSchema)
+    @staff_blp.response(200, ApplicationSchema)
+    @staff_blp.alt_response(404, description="No such application in my hall, or no such material to declare")
+    @staff_blp.alt_response(409, description="Not a draft I started, or changed since `version`")
+    def post(self, body, application_id, code):
+        """Record the walk-in resident's signed statement (承诺) for a material"""
+        args = (_store(), field_cipher(), registry_for(current_app), current_principal().account_id, _hall(), application_id)
+        return _view(window.declare_for_walk_in(*args, code, body["version"]))
+
+
+@staff_blp.route("/clerk/applications/<string:application_id>/materials/<string:code>/upload")
+class WalkInUpload(MethodView):
+    decorators = [roles_required("clerk"), login_required]
+
+    @staff_blp.arguments(UploadFormSchema, location="form")
+    @staff_blp.arguments(UploadFileSchema, location="files")
+    @staff_blp.response(200, ApplicationSchema)
+    @staff_blp.alt_response(404, description="No such application in my hall, or no such material to upload")
+    @staff_blp.alt_response(409, description="Not a draft I started, or changed since `version`")
+    @staff_blp.alt_response(413, description="The file is too large")
+    @staff_blp.alt_response(422, description="Not a PDF, JPEG or PNG")
+    def post(self, form, files, application_id, code):
+        """Attach a copy scanned at the window from the original the clerk saw (trust B)"""
+        args = (_store(), field_cipher(), registry_for(current_app), current_principal().account_id, _hall(), application_id)
+        return _view(window.upload_for_walk_in(*args, code, files["file"], current_app.config["DATA_DIR"], form["version"]))
+
+
 @staff_blp.route("/clerk/applications/<string:application_id>/accept")
 class Accept(MethodView):
     decorators = [roles_required("clerk"), login_required]

@@ -109,9 +109,12 @@ class EventSchema(Schema):
     at = fields.String()
 
 
-class FeeSchema(Schema):
+class FeeStateSchema(Schema):
     amount_fen = fields.Integer()
     state = fields.String()
+
+
+class FeeSchema(FeeStateSchema):
     lines = fields.List(fields.Dict())
 
 
@@ -159,6 +162,9 @@ class ApplicationSummarySchema(Schema):
     created_at = fields.String()
     submitted_at = fields.String()
     updated_at = fields.String()
+    fee = fields.Nested(
+        FeeSchema, allow_none=True, only=("amount_fen", "state"), metadata={"description": "null before submission"}
+    )
 
 
 class QueueQuerySchema(Schema):

@@ -568,7 +568,14 @@ def my_applications(store, caller: Caller, page: int, page_size: int) -> tuple[l
         query = {"applicant_id": caller.account_id, "acting_for": None}
     total = store[APPLICATIONS].count_documents(query)
     items = list(store[APPLICATIONS].find(query).sort("created_at", -1).skip((page - 1) * page_size).limit(page_size))
-    return items, total
+    return _with_fees(store, items), total
+
+
+def _with_fees(store, applications: list[dict]) -> list[dict]:
+    """Each application with its fee order's amount and state (one query for the page), for lists that flag 待缴费."""
+    ids = [application["_id"] for application in applications]
+    orders = {o["application_id"]: o for o in store[FEE_ORDERS].find({"application_id": {"$in": ids}})} if ids else {}
+    return [{**a, "fee": orders.get(a["_id"])} for a in applications]
 
 
 def subs_of(store, application_id: str) -> list[dict]:

@@ -22,7 +22,7 @@ from auth.data_use import record_data_use
 from auth.validators import InvalidNumber, validate_id_number
 
 from . import states
-from .service import APPLICATIONS, Caller, _get, save_draft, start_draft, submit
+from .service import APPLICATIONS, Caller, _get, declare_material, save_draft, start_draft, submit, upload_material
 
 
 def _resident_account(store, cipher, registry, name: str, id_number: str, clerk_id: str) -> dict:
@@ -81,7 +81,7 @@ def window_application(store, clerk_id: str, hall: str, application_id: str) -> 
     return application
 
 
-def _walk_in_caller(store, cipher, registry, clerk_id: str, hall: str, application_id: str) -> Caller:
+def walk_in_caller(store, cipher, registry, clerk_id: str, hall: str, application_id: str) -> Caller:
     application = window_application(store, clerk_id, hall, application_id)
     if application.get("on_behalf_by") != clerk_id:
         raise Conflict("这不是您在窗口代办的申请", code="not_window_application")
@@ -90,11 +90,30 @@ def _walk_in_caller(store, cipher, registry, clerk_id: str, hall: str, applicati
 
 
 def save_for_walk_in(store, cipher, registry, clerk_id: str, hall: str, application_id: str, values: dict, version: int) -> dict:
-    caller = _walk_in_caller(store, cipher, registry, clerk_id, hall, application_id)
+    caller = walk_in_caller(store, cipher, registry, clerk_id, hall, application_id)
     return save_draft(store, caller, application_id, values, version)
 
 
 def submit_for_walk_in(store, cipher, registry, clerk_id: str, hall: str, application_id: str, version: int) -> dict:
-    caller = _walk_in_caller(store, cipher, registry, clerk_id, hall, application_id)
+    caller = walk_in_caller(store, cipher, registry, clerk_id, hall, application_id)
     submit(store, caller, application_id, version, on_behalf_by=clerk_id)
     return _get(store, application_id)
+
+
+def declare_for_walk_in(store, cipher, registry, clerk_id: str, hall: str, application_id: str, code: str, version: int) -> dict:
+    """The resident's signed statement (承诺), taken at the window: trust D like one made in the app."""
+    caller = walk_in_caller(store, cipher, registry, clerk_id, hall, application_id)
+    return declare_material(store, caller, application_id, code, version)
+
+
+def upload_for_walk_in(store, cipher, registry, clerk_id: str, hall: str, application_id: str, code: str, file,
+                       data_dir: str, version: int) -> dict:  # fmt: skip
+    """A copy the clerk scanned at the window from the original they saw: trust B (checked at a window)."""
+    caller = walk_in_caller(store, cipher, registry, clerk_id, hall, application_id)
+    uploaded = upload_material(store, caller, application_id, code, file, data_dir, version)
+    checked = store[APPLICATIONS].find_one_and_update(
+        {"_id": application_id, "version": uploaded["version"]},
+        {"$set": {f"materials.{code}.trust": "B", f"materials.{code}.checked_by": clerk_id}, "$inc": {"version": 1}},
+        return_document=ReturnDocument.AFTER,
+    )
+    return checked or uploaded

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 
 from api.catalog.service import load_catalog
+from tests.applications.conftest import tiny_png
 
 RETIREMENT_APPROVAL = "430200-RSJ-003"
 
@@ -70,12 +73,19 @@ def test_the_clerk_fills_and_submits_and_the_application_counts_one_visit(client
         f"/api/v1/clerk/applications/{draft['id']}", json={"values": typed, "version": draft["version"]}, headers=headers
     )
     assert saved.status_code == 200, saved.get_json()
-    version = saved.get_json()["version"]
-    for material in saved.get_json()["materials"]:
+    view = saved.get_json()
+    for material in view["materials"]:
+        path = f"/api/v1/clerk/applications/{draft['id']}/materials/{material['code']}"
         if material["status"] == "missing" and material["source"] == "form":
-            store["applications"].update_one(
-                {"_id": draft["id"]}, {"$set": {f"materials.{material['code']}.status": "declared"}}
-            )  # the resident's signed statement
+            view = client.post(path + "/declaration", json={"version": view["version"]}, headers=headers).get_json()
+        elif material["status"] == "missing" and material["source"] == "upload":
+            body = {"version": str(view["version"]), "file": (io.BytesIO(tiny_png()), "scan.png")}
+            response = client.post(path + "/upload", data=body, headers=headers, content_type="multipart/form-data")
+            assert response.status_code == 200, response.get_json()
+            view = response.get_json()
+            checked = next(m for m in view["materials"] if m["code"] == material["code"])
+            assert checked["status"] == "uploaded" and checked["trust"] == "B"
+    version = view["version"]
     submitted = client.post(f"/api/v1/clerk/applications/{draft['id']}/submit", json={"version": version}, headers=headers)
     assert submitted.status_code == 200, submitted.get_json()
     stored = store["applications"].find_one({"_id": draft["id"]})

@@ -44,6 +44,7 @@ def test_each_demo_staff_member_logs_in_with_the_documented_password(demo, usern
     response = demo.test_client().post("/api/v1/auth/staff-login", json={"username": username, "password": DEMO_STAFF_PASSWORD})
     assert response.status_code == 200
     assert response.get_json()["account"]["roles"] == [role]
+    assert response.get_json()["account"]["hall"] == ("zz-smzx" if role == "clerk" else None)
 
 
 def test_the_readme_lists_the_demo_ids_and_password_as_they_are_seeded():
