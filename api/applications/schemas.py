@@ -162,9 +162,7 @@ class ApplicationSummarySchema(Schema):
     created_at = fields.String()
     submitted_at = fields.String()
     updated_at = fields.String()
-    fee = fields.Nested(
-        FeeSchema, allow_none=True, only=("amount_fen", "state"), metadata={"description": "null before submission"}
-    )
+    fee = fields.Nested(FeeStateSchema, allow_none=True, metadata={"description": "null before submission"})
 
 
 class QueueQuerySchema(Schema):
