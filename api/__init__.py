@@ -46,11 +46,12 @@ def _blueprints() -> list:
     from .appointments.routes import BLUEPRINTS as appointments
     from .catalog.routes import admin_blp as catalog_admin
     from .catalog.routes import blp as catalog
+    from .delivery.routes import BLUEPRINTS as delivery
     from .health.routes import blp as health
     from .vault.routes import blp as vault
 
     return [health, *auth_blueprints, notifications, catalog, catalog_admin, vault, applications, review, data_corrections,
-            *payment_blueprints, *appointments]  # fmt: skip
+            *payment_blueprints, *appointments, *delivery]  # fmt: skip
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:

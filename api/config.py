@@ -68,6 +68,8 @@ DEFAULTS: dict[str, Any] = {
     "PAYMENTS_RECONCILE_AT": "10:30",  # Asia/Shanghai: yesterday's bill is reconciled after this time
     "SANDBOX_BIND": "127.0.0.1:8010",
     "SANDBOX_NOTIFY_SCHEDULE": "15,15,30,180,600,1200,1800,1800,1800,3600,10800,10800,10800,21600,21600",
+    # delivery: the carrier webhook's HMAC secret; empty: generated under var/keys/ (api/delivery/carrier.py)
+    "DELIVERY_CARRIER_SECRET": "",
 }
 
 _ENV_NAMES = {
@@ -120,6 +122,7 @@ _ENV_NAMES = {
     "PAYMENTS_RECONCILE_AT": "ONETRIP_PAYMENTS_RECONCILE_AT",
     "SANDBOX_BIND": "ONETRIP_SANDBOX_BIND",
     "SANDBOX_NOTIFY_SCHEDULE": "ONETRIP_SANDBOX_NOTIFY_SCHEDULE",
+    "DELIVERY_CARRIER_SECRET": "ONETRIP_DELIVERY_CARRIER_SECRET",
     # the appointment rules (api/appointments/settings.py holds their defaults and checks them)
     "APPOINTMENTS_HORIZON_DAYS": "ONETRIP_APPOINTMENTS_HORIZON_DAYS",
     "APPOINTMENTS_BOOKING_CLOSES_MINUTES": "ONETRIP_APPOINTMENTS_BOOKING_CLOSES_MINUTES",

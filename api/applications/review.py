@@ -70,6 +70,10 @@ def refresh_state(store, application_id: str, session=None, *, cause: tuple[str,
     paper = any(
         r.get("paper") for s in subs if s["state"] == states.ISSUED for r in catalog.get_item(store, s["item"]).get("results", [])
     )
+    if paper:
+        from api.delivery.service import paper_delivered
+
+        paper = not paper_delivered(store, application_id, session)
     state = states.derive_state([s["state"] for s in subs], paper_pending=paper)
     if state == application["state"]:
         return application
@@ -341,4 +345,8 @@ def issue_results(store, application_id: str) -> dict:
     updated = refresh_state(store, application_id, cause=("system", "system", "issue"))
     if issued_any and updated["state"] in (states.RESULTS_ISSUED, states.COMPLETED):
         notify(store, updated, "application.approved", {})
+    if updated["state"] == states.RESULTS_ISSUED:
+        from api.delivery.service import create_for_application
+
+        create_for_application(store, cipher, updated)  # the paper originals go by EMS when so chosen (idempotent)
     return updated

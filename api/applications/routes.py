@@ -26,6 +26,7 @@ from .schemas import (
     QueueQuerySchema,
     StartSchema,
     SubApplicationSchema,
+    SubmitSchema,
     UploadFileSchema,
     UploadFormSchema,
     ValuesSchema,
@@ -105,7 +106,7 @@ class Application(MethodView):
 class Submit(MethodView):
     decorators = [login_required]
 
-    @blp.arguments(VersionSchema)
+    @blp.arguments(SubmitSchema)
     @blp.response(200, ApplicationSchema)
     @blp.alt_response(403, description="The items need a higher real-name level")
     @blp.alt_response(404, description="No application of mine with this id")
@@ -113,7 +114,7 @@ class Submit(MethodView):
     @blp.alt_response(422, description="Missing or invalid values, or a locked value no longer matches its source")
     def post(self, body, application_id):
         """Submit: one sub-application per item goes to its department, with the fee order and a notification"""
-        return _view(service.submit(_store(), _caller(), application_id, body["version"]))
+        return _view(service.submit(_store(), _caller(), application_id, body["version"], delivery=body.get("delivery")))
 
 
 @blp.route("/<string:application_id>/withdraw")

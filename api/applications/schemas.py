@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from api.delivery.schemas import DeliveryChoiceOutSchema, DeliveryChoiceSchema, TrackingSchema
 from api.schema_messages import install_chinese_messages
 
 install_chinese_messages()
@@ -23,6 +24,10 @@ class StartSchema(Schema):
 
 class VersionSchema(Schema):
     version = fields.Integer(required=True, validate=validate.Range(min=1), metadata={"description": "the version you read"})
+
+
+class SubmitSchema(VersionSchema):
+    delivery = fields.Nested(DeliveryChoiceSchema, metadata={"description": "how the paper originals reach the applicant"})
 
 
 class ValuesSchema(VersionSchema):
@@ -149,6 +154,8 @@ class ApplicationSchema(Schema):
     subs = fields.List(fields.Nested(SubApplicationSchema))
     timeline = fields.List(fields.Nested(EventSchema))
     fee = fields.Nested(FeeSchema, allow_none=True)
+    delivery = fields.Nested(DeliveryChoiceOutSchema, allow_none=True, metadata={"description": "chosen at submission"})
+    shipment = fields.Nested(TrackingSchema, allow_none=True, metadata={"description": "the EMS shipment, once posted"})
 
 
 class ApplicationSummarySchema(Schema):

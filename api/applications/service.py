@@ -421,7 +421,10 @@ def _items(store, application: dict) -> list[dict]:
     return [catalog.get_item(store, code) for code in application["items"]]
 
 
-def submit(store, caller: Caller, application_id: str, expected_version: int, *, on_behalf_by: str | None = None) -> dict:
+def submit(
+    store, caller: Caller, application_id: str, expected_version: int, *, on_behalf_by: str | None = None,
+    delivery: dict | None = None,
+) -> dict:  # fmt: skip
     application = get_to_change(store, caller, application_id) if on_behalf_by is None else _get(store, application_id)
     if application["state"] != states.DRAFT:
         raise Conflict(f"申请当前状态为「{states.STATE_LABELS[application['state']]}」，不能提交", code="illegal_transition",
@@ -436,6 +439,10 @@ def submit(store, caller: Caller, application_id: str, expected_version: int, *,
     errors = _check_complete(store, ctx, application, form_fields(store, application))
     if errors:
         raise Invalid("申请信息不完整或有误，请检查后再提交", errors=errors)
+    from api.delivery.choice import default_choice, seal_choice
+
+    hall = application.get("hall") or DEFAULT_HALL
+    chosen = seal_choice(caller.cipher, delivery or default_choice(store, caller.cipher, caller.account, hall), hall)
     now = now_iso()
     fee = sum(item["fee_fen"] for item in items)
     trips = 1 if on_behalf_by or any(item["visits"] for item in items) else 0
@@ -444,7 +451,14 @@ def submit(store, caller: Caller, application_id: str, expected_version: int, *,
         submitted = store[APPLICATIONS].find_one_and_update(
             {"_id": application["_id"], "state": states.DRAFT, "version": expected_version},
             {
-                "$set": {"state": states.SUBMITTED, "submitted_at": now, "updated_at": now, "trips": trips, "fee_fen": fee},
+                "$set": {
+                    "state": states.SUBMITTED,
+                    "submitted_at": now,
+                    "updated_at": now,
+                    "trips": trips,
+                    "fee_fen": fee,
+                    "delivery": chosen,
+                },  # fmt: skip
                 "$inc": {"version": 1},
             },
             return_document=ReturnDocument.AFTER,
@@ -634,7 +648,21 @@ def application_view(store, application: dict, with_history: bool = True) -> dic
         ]
         view["timeline"] = timeline(store, application["_id"])
         view["fee"] = store[FEE_ORDERS].find_one({"application_id": application["_id"]})
+        view.update(_delivery_view(store, application))
     return view
+
+
+def _delivery_view(store, application: dict) -> dict:
+    """The delivery chosen (recipient masked) and, once posted, the shipment's tracking."""
+    from api.delivery import service as delivery
+    from api.delivery.choice import masked_choice
+    from auth.crypto import cipher_for_store
+
+    shipment = delivery.of_application(store, application["_id"])
+    return {
+        "delivery": masked_choice(cipher_for_store(store), application.get("delivery")),
+        "shipment": delivery.tracking_view(store, shipment) if shipment else None,
+    }
 
 
 def with_label(application: dict) -> dict:

@@ -83,6 +83,13 @@ INDEXES: list[Index] = [
     ("queue_tickets", [("hall", 1), ("day", 1), ("group", 1), ("state", 1), ("priority", 1), ("seq", 1)], {}),
     ("queue_tickets", [("hall", 1), ("day", 1), ("state", 1), ("called_at", -1)], {}),
     ("queue_tickets", [("hall", 1), ("day", 1), ("window", 1), ("state", 1)], {}),
+    # api/delivery/service.py, courier.py, carrier.py
+    ("shipments", [("waybill_no", 1)], UNIQUE),
+    ("shipments", [("application_id", 1)], UNIQUE),
+    ("shipments", [("courier_id", 1), ("out_for_date", 1), ("route_area", 1)], {}),
+    ("shipments", [("state", 1), ("state_since", 1)], {}),
+    ("shipment_events", [("shipment_id", 1), ("at", 1)], {}),
+    ("delivery_alerts", [("hall", 1), ("created_at", -1)], {}),
 ]
 
 
