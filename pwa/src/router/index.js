@@ -220,6 +220,19 @@ const routes = [
         meta: { title: '部门审批', back: '/staff', requiresAuth: true, roles: ['approver'] },
       },
       {
+        path: 'courier',
+        name: 'courier-round',
+        component: () => import('../views/courier/CourierRoundView.vue'),
+        meta: { title: '今日投递', back: '/staff', requiresAuth: true, roles: ['courier'] },
+      },
+      {
+        path: 'courier/:id',
+        name: 'courier-shipment',
+        component: () => import('../views/courier/CourierShipmentView.vue'),
+        props: true,
+        meta: { title: '投递', back: '/staff/courier', requiresAuth: true, roles: ['courier'] },
+      },
+      {
         path: 'review/:id',
         name: 'review-item',
         component: () => import('../views/staff/ReviewItemView.vue'),
