@@ -7,6 +7,9 @@ import io
 
 from playwright.sync_api import expect
 
+from api.delivery.courier import HANDOVER_TYPE
+from api.vault.qr import qr_png
+from api.vault.signing import certificate_keys
 from auth.crypto import cipher_for_store
 
 from .one_thing import (
@@ -82,3 +85,34 @@ def test_the_courier_delivers_by_waybill_and_code_and_the_applicant_sees_it_deli
     expect(tracking).to_contain_text("到达投递局")
     on_phone(citizen)
     screenshot(citizen, "delivery-3-citizen-tracking")
+
+
+def test_the_courier_opens_the_parcel_from_a_photo_of_the_envelope_qr_and_records_a_failed_attempt(
+    page, second_page, demo_server, demo_app, tmp_path
+):
+    store = demo_app.extensions["store"]
+    application = _posted_restaurant(demo_app)
+    shipment = store["shipments"].find_one({"application_id": application["id"]})
+    desk = staff(demo_app, "clerk01")
+    desk.call("POST", f"/hall/shipments/{shipment['_id']}/events", json={"state": "out_for_delivery", "courier": "courier01"})
+    label = desk.client.get(f"/api/v1/hall/shipments/{shipment['_id']}/label", headers=desk.headers)
+    assert label.status_code == 200 and shipment["waybill_no"] in label.get_data(as_text=True)
+    with demo_app.app_context():
+        token = certificate_keys().sign(shipment["_id"], HANDOVER_TYPE)  # what the label's handover QR holds
+    photo = tmp_path / "envelope.png"
+    photo.write_bytes(qr_png(token))
+
+    log_in_as_staff(page, demo_server, "courier01", "/staff/courier")
+    page.locator("#courier-picture").set_input_files(str(photo))
+    expect(page.get_by_role("heading", level=2, name=shipment["waybill_no"])).to_be_visible()
+    page.get_by_text("收件人电话无人接听", exact=True).click()
+    page.get_by_role("button", name="记录投递未成功").click()
+    expect(page.get_by_text("投递未成功", exact=True).first).to_be_visible()
+    screenshot(page, "delivery-4-courier-failed-attempt")
+
+    citizen = second_page
+    act_for_the_restaurant(citizen)
+    log_in_as_li_na(citizen, demo_server, store)
+    citizen.goto(f"{demo_server}/me/applications/{application['id']}")
+    tracking = citizen.get_by_role("region", name="纸质证照领取")
+    expect(tracking.get_by_label("邮寄进度")).to_contain_text("原因：收件人电话无人接听")
