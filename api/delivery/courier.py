@@ -20,6 +20,8 @@ from .choice import address_text, open_recipient
 
 MAX_CODE_TRIES = 5
 HANDOVER_TYPE = "shipment"  # the `typ` of an envelope QR token (signed like certificate QR codes, api.vault.signing)
+RECEIPT_TYPE = "shipment-receipt"  # the `typ` of the QR the recipient shows from their own app instead of the code
+RECEIPT_SECONDS = 600  # a receipt QR is good this long after the app drew it: a screenshot sent away soon expires
 
 
 def assigned(store, courier_id: str, shipment: dict | None) -> dict:
@@ -75,6 +77,27 @@ def confirm_delivery(store, cipher, courier_id: str, shipment: dict, code: str) 
     if not hmac.compare_digest(str(code).encode(), service.pickup_code(cipher, shipment).encode()):
         _wrong_code(store, shipment)
     return service.move(store, cipher, shipment, states.DELIVERED, source="courier", actor=courier_id)
+
+
+def confirm_with_receipt(store, cipher, keys, courier_id: str, shipment: dict, token: str, now: float | None = None) -> dict:
+    """妥投 against the QR the recipient shows in their app (签收码): signed for this shipment, fresh."""
+    import time
+
+    shipment = assigned(store, courier_id, shipment)
+    if shipment.get("locked"):
+        raise Conflict("取件码错误次数过多，邮件已锁定，请联系寄件大厅", code="shipment_locked")
+    payload = keys.verify(token)
+    fresh = payload is not None and 0 <= (time.time() if now is None else now) - payload["iat"] <= RECEIPT_SECONDS
+    if not fresh or payload["typ"] != RECEIPT_TYPE or payload["cid"] != shipment["_id"]:
+        raise Invalid("签收码无效或已过期，请收件人刷新后重新出示", code="bad_receipt", errors={"token": ["签收码无效或已过期"]})
+    return service.move(store, cipher, shipment, states.DELIVERED, source="courier", actor=courier_id)
+
+
+def receipt_token(keys, shipment: dict) -> str:
+    """The recipient's receipt QR, only while the parcel is out for delivery to them."""
+    if shipment["state"] != states.OUT_FOR_DELIVERY:
+        raise Conflict("邮件不在派送中，无需出示签收码", code="not_out_for_delivery", errors={"state": [shipment["state"]]})
+    return keys.sign(shipment["_id"], RECEIPT_TYPE)
 
 
 def _wrong_code(store, shipment: dict) -> None:

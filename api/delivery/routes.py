@@ -11,6 +11,7 @@ from marshmallow import ValidationError
 
 from api.blueprint import Blueprint
 from api.errors import Invalid, NotFound
+from api.vault.qr import qr_svg
 from api.vault.signing import certificate_keys
 from auth.access import current_principal, login_required, roles_required
 from auth.accounts import find_account, get_account
@@ -91,6 +92,22 @@ class AfterFailures(MethodView):
             raise NotFound("找不到该邮件")
         updated = service.choose_after_failures(_store(), field_cipher(), shipment, body["choice"], shipment["applicant_id"])
         return service.tracking_view(_store(), updated)
+
+
+@blp.route("/applications/<string:application_id>/receipt-qr.svg")
+class ReceiptQr(MethodView):
+    decorators = [login_required]
+
+    @blp.response(200, content_type="image/svg+xml", description="The receipt QR code (SVG), good for 10 minutes")
+    @blp.alt_response(404, description="No shipment of mine for this application")
+    @blp.alt_response(409, description="Not out for delivery")
+    def get(self, application_id):
+        """签收码: the QR I show the courier instead of telling the pickup code"""
+        shipment = service.of_application(_store(), application_id)
+        if shipment is None or shipment["applicant_id"] != current_principal().account_id:
+            raise NotFound("找不到该邮件")
+        svg = qr_svg(courier.receipt_token(certificate_keys(), shipment))
+        return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "no-store"})
 
 
 @blp.route("/carrier-events")
@@ -230,9 +247,13 @@ class Delivery(MethodView):
     @courier_blp.alt_response(409, description="Not out for delivery, or locked after five wrong codes")
     @courier_blp.alt_response(422, description="Wrong pickup code (the tries left in the message)")
     def post(self, body, shipment_id):
-        """妥投: confirm delivery with the recipient's 6-digit pickup code"""
+        """妥投: confirm delivery with the recipient's 6-digit pickup code, or the receipt QR their app shows"""
         shipment = _store()[service.SHIPMENTS].find_one({"_id": shipment_id})
-        updated = courier.confirm_delivery(_store(), field_cipher(), _courier_id(), shipment, body["code"])
+        if body.get("token"):
+            updated = courier.confirm_with_receipt(_store(), field_cipher(), certificate_keys(), _courier_id(), shipment,
+                                                   body["token"])  # fmt: skip
+        else:
+            updated = courier.confirm_delivery(_store(), field_cipher(), _courier_id(), shipment, body["code"])
         return courier.courier_view(field_cipher(), updated)
 
 

@@ -3,7 +3,7 @@ carrier events."""
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from api.schema_messages import install_chinese_messages
 
@@ -133,7 +133,15 @@ class OpenShipmentSchema(Schema):
 
 
 class PickupCodeSchema(Schema):
-    code = fields.String(required=True, validate=validate.Regexp(r"^\d{6}$", error="请输入6位取件码"))
+    """The recipient's 6-digit pickup code, or the token of the receipt QR their app shows (签收码)."""
+
+    code = fields.String(validate=validate.Regexp(r"^\d{6}$", error="请输入6位取件码"))
+    token = fields.String(validate=validate.Length(1, 512))
+
+    @validates_schema
+    def _code_or_token(self, data, **kwargs):
+        if bool(data.get("code")) == bool(data.get("token")):
+            raise ValidationError("请输入取件码或扫描收件人的签收码", "code")
 
 
 class FailedAttemptSchema(Schema):

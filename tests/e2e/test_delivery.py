@@ -17,6 +17,7 @@ from .one_thing import (
     PDF,
     SHOP,
     act_for_the_restaurant,
+    decode_qr,
     li_na,
     log_in_as_li_na,
     log_in_as_staff,
@@ -116,3 +117,14 @@ def test_the_courier_opens_the_parcel_from_a_photo_of_the_envelope_qr_and_record
     citizen.goto(f"{demo_server}/me/applications/{application['id']}")
     tracking = citizen.get_by_role("region", name="纸质证照领取")
     expect(tracking.get_by_label("邮寄进度")).to_contain_text("原因：收件人电话无人接听")
+
+    # Out again: 李娜 shows the receipt QR from her phone; the courier's scan of it delivers the parcel.
+    desk.call("POST", f"/hall/shipments/{shipment['_id']}/events", json={"state": "out_for_delivery", "courier": "courier01"})
+    citizen.reload()
+    tracking.get_by_role("button", name="出示签收码").click()
+    receipt = tracking.get_by_role("img", name="签收码")
+    expect(receipt).to_be_visible()
+    token = decode_qr(receipt.screenshot())
+    staff(demo_app, "courier01").call("POST", f"/courier/shipments/{shipment['_id']}/delivery", json={"token": token})
+    citizen.reload()
+    expect(tracking.get_by_label("邮寄进度")).to_contain_text("已妥投")
