@@ -338,6 +338,19 @@ class WalkInUpload(MethodView):
         return _view(window.upload_for_walk_in(*args, code, files["file"], current_app.config["DATA_DIR"], form["version"]))
 
 
+@staff_blp.route("/clerk/applications/<string:application_id>/hand-over")
+class HandOver(MethodView):
+    decorators = [roles_required("clerk"), login_required]
+
+    @staff_blp.response(200, ApplicationSchema)
+    @staff_blp.alt_response(403, description="Not a clerk")
+    @staff_blp.alt_response(404, description="No such application in my hall")
+    @staff_blp.alt_response(409, description="Not for pickup, or no results waiting to be picked up")
+    def post(self, application_id):
+        """Hand the paper originals to the applicant at the window (pickup chosen): the application completes"""
+        return _view(window.hand_over(_store(), current_principal().account_id, _hall(), application_id))
+
+
 @staff_blp.route("/clerk/applications/<string:application_id>/accept")
 class Accept(MethodView):
     decorators = [roles_required("clerk"), login_required]

@@ -117,3 +117,31 @@ def upload_for_walk_in(store, cipher, registry, clerk_id: str, hall: str, applic
         return_document=ReturnDocument.AFTER,
     )
     return checked or uploaded
+
+
+def hand_over(store, clerk_id: str, hall: str, application_id: str) -> dict:
+    """The paper originals of an application chosen for pickup, handed to the applicant at this hall's
+    window (the clerk checks their ID card): the application then completes."""
+    from .review import refresh_state
+    from .service import record_event
+
+    application = store[APPLICATIONS].find_one({"_id": application_id})
+    if application is None or application["hall"] != hall or application["state"] == states.DRAFT:
+        raise NotFound("找不到该申请")
+    if (application.get("delivery") or {}).get("method") != "pickup":
+        raise Conflict("该申请选择了邮寄送达，请等待投递", code="not_for_pickup")
+    if application["state"] != states.RESULTS_ISSUED:
+        label = states.STATE_LABELS.get(application["state"], application["state"])
+        raise Conflict(
+            f"申请当前状态为「{label}」，没有待领取的证照", code="illegal_transition", errors={"state": [application["state"]]}
+        )
+    with store.transaction() as session:
+        store[APPLICATIONS].update_one(
+            {"_id": application_id, "handed_over_at": {"$exists": False}},
+            {"$set": {"handed_over_at": now_iso(), "handed_over_by": clerk_id}},
+            session=session,
+        )
+        record_event(
+            store, application_id, clerk_id, "clerk", "hand_over", states.RESULTS_ISSUED, states.COMPLETED, session=session
+        )
+        return refresh_state(store, application_id, session)

@@ -156,7 +156,10 @@ def _notify(store, cipher, shipment: dict, target: str, reason: str | None, sess
 
 
 def paper_delivered(store, application_id: str, session=None) -> bool:
-    """Whether the application's paper originals have reached the applicant (its application then completes)."""
+    """Whether the application's paper originals have reached the applicant (its application then completes):
+    delivered by post, or handed over at the hall's window (api.applications.window.hand_over)."""
+    if store["applications"].find_one({"_id": application_id, "handed_over_at": {"$exists": True}}, session=session):
+        return True
     return store[SHIPMENTS].find_one({"application_id": application_id, "state": states.DELIVERED}, session=session) is not None
 
 
