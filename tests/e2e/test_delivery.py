@@ -132,3 +132,16 @@ def test_the_courier_opens_the_parcel_from_a_photo_of_the_envelope_qr_and_record
     staff(demo_app, "courier01").call("POST", f"/courier/shipments/{shipment['_id']}/delivery", json={"token": token})
     citizen.reload()
     expect(tracking.get_by_label("邮寄进度")).to_contain_text("已妥投")
+
+
+def test_the_hall_sees_a_parcel_stuck_for_four_days_on_its_reconciliation_page(page, demo_server, demo_app):
+    store = demo_app.extensions["store"]
+    application = _posted_restaurant(demo_app)
+    shipment = store["shipments"].find_one({"application_id": application["id"]})
+    store["shipments"].update_one({"_id": shipment["_id"]}, {"$set": {"state_since": "2026-01-01T00:00:00.000Z"}})
+
+    log_in_as_staff(page, demo_server, "clerk01", "/staff")
+    page.get_by_role("button", name=re.compile("邮件对账")).click()
+    expect(page.get_by_role("list", name="滞留邮件")).to_contain_text(shipment["waybill_no"])
+    on_phone(page)
+    screenshot(page, "delivery-hall-stuck")

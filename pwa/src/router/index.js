@@ -195,6 +195,12 @@ const routes = [
         meta: { title: '预约签到', back: '/staff', requiresAuth: true, roles: ['clerk'] },
       },
       {
+        path: 'hall-mail',
+        name: 'hall-mail',
+        component: () => import('../views/delivery/HallShipmentsView.vue'),
+        meta: { title: '邮件对账', back: '/staff', requiresAuth: true, roles: ['clerk', 'admin'] },
+      },
+      {
         path: 'queue',
         name: 'queue',
         component: () => import('../views/staff/QueueView.vue'),
