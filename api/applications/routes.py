@@ -228,6 +228,11 @@ def _department() -> str:
     raise Forbidden("您的账户未关联审批部门", code="no_department")
 
 
+def _window_args(application_id: str) -> tuple:
+    """What every front-window action on one application takes: store, cipher, registry, clerk, hall, id."""
+    return (_store(), field_cipher(), registry_for(current_app), current_principal().account_id, _hall(), application_id)
+
+
 def _staff_view(application: dict, purpose: str) -> dict:
     """Staff read a person's application: written to that person's data-use log first."""
     principal = current_principal()
@@ -270,7 +275,7 @@ class ClerkApplication(MethodView):
     @staff_blp.alt_response(422, description="A value is invalid or locked")
     def patch(self, body, application_id):
         """Fill in a walk-in resident's draft at the window"""
-        args = (_store(), field_cipher(), registry_for(current_app), current_principal().account_id, _hall(), application_id)
+        args = _window_args(application_id)
         return _view(window.save_for_walk_in(*args, body["values"], body["version"]))
 
 
@@ -303,7 +308,7 @@ class WalkInSubmit(MethodView):
     @staff_blp.alt_response(422, description="Missing or invalid values")
     def post(self, body, application_id):
         """Submit a walk-in resident's application (it counts one in-person visit)"""
-        args = (_store(), field_cipher(), registry_for(current_app), current_principal().account_id, _hall(), application_id)
+        args = _window_args(application_id)
         return _view(window.submit_for_walk_in(*args, body["version"]))
 
 
@@ -317,7 +322,7 @@ class WalkInDeclaration(MethodView):
     @staff_blp.alt_response(409, description="Not a draft I started, or changed since `version`")
     def post(self, body, application_id, code):
         """Record the walk-in resident's signed statement (承诺) for a material"""
-        args = (_store(), field_cipher(), registry_for(current_app), current_principal().account_id, _hall(), application_id)
+        args = _window_args(application_id)
         return _view(window.declare_for_walk_in(*args, code, body["version"]))
 
 
@@ -334,7 +339,7 @@ class WalkInUpload(MethodView):
     @staff_blp.alt_response(422, description="Not a PDF, JPEG or PNG")
     def post(self, form, files, application_id, code):
         """Attach a copy scanned at the window from the original the clerk saw (trust B)"""
-        args = (_store(), field_cipher(), registry_for(current_app), current_principal().account_id, _hall(), application_id)
+        args = _window_args(application_id)
         return _view(window.upload_for_walk_in(*args, code, files["file"], current_app.config["DATA_DIR"], form["version"]))
 
 
