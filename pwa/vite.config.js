@@ -62,7 +62,7 @@ export default defineConfig({
         // personal data and must never be stored by the service worker.
         globPatterns: ['**/*.{js,css,html,ico,png,svg,woff2}'],
         // The QR decoder is for the clerk's check-in page only: residents' phones do not download it.
-        globIgnores: ['**/qr-decoder-*.js'],
+        globIgnores: ['**/qr-decoder-*.js', '**/charts-*.js'],
         navigateFallback: '/index.html',
         // Server pages, not the app: the API (and its docs), keys, and the certificate check that a
         // QR code opens (/verify), which must come from the server even on a phone with the app.
@@ -82,6 +82,8 @@ export default defineConfig({
         codeSplitting: {
           groups: [
             { name: 'qr-decoder', test: /node_modules[\\/]@zxing[\\/]/, priority: 2 },
+            // The charts of the statistics page (/stats) only: never part of the first load.
+            { name: 'charts', test: /node_modules[\\/](echarts|zrender|vue-echarts)[\\/]/, priority: 2 },
             { name: 'vendor', test: /node_modules/, priority: 1 },
           ],
         },
