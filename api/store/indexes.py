@@ -21,6 +21,9 @@ INDEXES: list[Index] = [
     ("refresh_tokens", [("family_id", 1)], {}),
     ("otp_codes", [("phone_bi", 1), ("purpose", 1), ("created_at", -1)], {}),
     ("rate_limits", [("expires_at", 1)], {}),
+    # wechat/accounts.py: one binding per openid of an app, one openid per account and app
+    ("wechat_accounts", [("appid", 1), ("openid", 1)], UNIQUE),
+    ("wechat_accounts", [("account_id", 1), ("appid", 1)], UNIQUE),
     # auth/business.py, auth/data_use.py, auth/data_quality.py
     ("org_agents", [("credit_code", 1), ("agent_id_bi", 1)], {}),
     ("org_agents", [("agent_id_bi", 1), ("expires_at", 1)], {}),
@@ -30,6 +33,12 @@ INDEXES: list[Index] = [
     ("registry_people", [("id_bi", 1)], UNIQUE),
     ("registry_orgs", [("credit_bi", 1)], UNIQUE),
     ("registry_orgs", [("legal_rep_bi", 1)], {}),
+    # api/audit/chain.py (seq: one entry per number, the chain's order), service.py (admin search, newest first)
+    ("audit_log", [("seq", 1)], UNIQUE),
+    ("audit_log", [("subject_type", 1), ("subject_id", 1), ("seq", -1)], {}),
+    ("audit_log", [("actor_id", 1), ("seq", -1)], {}),
+    ("audit_log", [("action", 1), ("seq", -1)], {}),
+    ("audit_log", [("at", 1)], {}),
     # notifications/
     ("outbox", [("idempotency_key", 1)], UNIQUE),
     ("outbox", [("state", 1), ("due_at", 1)], {}),
