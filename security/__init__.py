@@ -1,0 +1,1 @@
+"""Security tooling that is not part of the running app: the dependency audit (`make audit`)."""
