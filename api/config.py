@@ -70,6 +70,12 @@ DEFAULTS: dict[str, Any] = {
     "SANDBOX_NOTIFY_SCHEDULE": "15,15,30,180,600,1200,1800,1800,1800,3600,10800,10800,10800,21600,21600",
     # delivery: the carrier webhook's HMAC secret; empty: generated under var/keys/ (api/delivery/carrier.py)
     "DELIVERY_CARRIER_SECRET": "",
+    # the messaging mini-program (wechat/): its app and the platform's server API (the bundled sandbox by default)
+    "WECHAT_APPID": "wx8888888888888888",  # the same app id as WECHATPAY_APPID: JSAPI payers are its openids
+    "WECHAT_SECRET": "onetrip-sandbox-app-secret",  # the sandbox's; set the real AppSecret for api.weixin.qq.com
+    "WECHAT_API_BASE": "http://127.0.0.1:8020",  # https://api.weixin.qq.com in production
+    "WECHAT_TIMEOUT_SECONDS": "5",
+    "WECHAT_SANDBOX_BIND": "127.0.0.1:8020",
 }
 
 _ENV_NAMES = {
@@ -123,6 +129,11 @@ _ENV_NAMES = {
     "SANDBOX_BIND": "ONETRIP_SANDBOX_BIND",
     "SANDBOX_NOTIFY_SCHEDULE": "ONETRIP_SANDBOX_NOTIFY_SCHEDULE",
     "DELIVERY_CARRIER_SECRET": "ONETRIP_DELIVERY_CARRIER_SECRET",
+    "WECHAT_APPID": "ONETRIP_WECHAT_APPID",
+    "WECHAT_SECRET": "ONETRIP_WECHAT_SECRET",
+    "WECHAT_API_BASE": "ONETRIP_WECHAT_API_BASE",
+    "WECHAT_TIMEOUT_SECONDS": "ONETRIP_WECHAT_TIMEOUT_SECONDS",
+    "WECHAT_SANDBOX_BIND": "ONETRIP_WECHAT_SANDBOX_BIND",
     # the appointment rules (api/appointments/settings.py holds their defaults and checks them)
     "APPOINTMENTS_HORIZON_DAYS": "ONETRIP_APPOINTMENTS_HORIZON_DAYS",
     "APPOINTMENTS_BOOKING_CLOSES_MINUTES": "ONETRIP_APPOINTMENTS_BOOKING_CLOSES_MINUTES",

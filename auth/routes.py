@@ -218,7 +218,7 @@ class RealName(MethodView):
         )
         if principal.session_id:
             sessions.revoke_session(store, principal.session_id, reason="real_name_upgrade")
-        issued = sessions.start_session(store, current_app, account, _device())
+        issued = sessions.start_session(store, current_app, account, _device(), channel=principal.channel)
         return _with_tokens(issued, account)
 
 

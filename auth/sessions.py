@@ -3,7 +3,9 @@
 A refresh token is opaque, stored only as its SHA-256, and good for one use: each refresh spends it
 and hands out the next one of the same family. Presenting a spent token means it was copied, so
 the whole family (the session) is revoked. Access tokens carry the family id (`sid`); a revoked
-session stops working at once, not 15 minutes later.
+session stops working at once, not 15 minutes later. A session started by a client channel other
+than the PWA (the mini-program: `channel="miniprogram"`) keeps it on the session document, and every
+access token of the session, refreshed ones too, carries it as the claim `chan`.
 """
 
 from __future__ import annotations
@@ -47,13 +49,13 @@ def _new_refresh_token(store, family_id: str, account_id: str) -> str:
     return token
 
 
-def _access(app, account: dict, session_id: str, acting_for: str | None = None) -> str:
-    return issue_access_token(
-        app, account["_id"], roles=account["roles"], acr=account["acr"], act=acting_for, extra={"sid": session_id}
-    )
+def _access(app, account: dict, session_id: str, acting_for: str | None = None, channel: str | None = None) -> str:
+    extra = {"sid": session_id, "chan": channel} if channel else {"sid": session_id}
+    return issue_access_token(app, account["_id"], roles=account["roles"], acr=account["acr"], act=acting_for, extra=extra)
 
 
-def start_session(store, app, account: dict, device: str) -> IssuedTokens:
+def start_session(store, app, account: dict, device: str, channel: str | None = None) -> IssuedTokens:
+    """A new session (refresh-token family); `channel` ("miniprogram") goes into every access token as `chan`."""
     session_id = new_id("ses_")
     now = now_iso()
     store[SESSIONS].insert_one(
@@ -61,6 +63,7 @@ def start_session(store, app, account: dict, device: str) -> IssuedTokens:
             "_id": session_id,
             "account_id": account["_id"],
             "device": device[:120],
+            "channel": channel,
             "created_at": now,
             "last_used_at": now,
             "expires_at": iso_in(REFRESH_SECONDS),
@@ -68,7 +71,8 @@ def start_session(store, app, account: dict, device: str) -> IssuedTokens:
         }
     )
     refresh = _new_refresh_token(store, session_id, account["_id"])
-    return IssuedTokens(_access(app, account, session_id), refresh, int(app.config["ACCESS_TOKEN_SECONDS"]), session_id)
+    access = _access(app, account, session_id, channel=channel)
+    return IssuedTokens(access, refresh, int(app.config["ACCESS_TOKEN_SECONDS"]), session_id)
 
 
 def refresh_session(store, app, refresh_token: str, load_account, acting_for: str | None = None, may_act_for=None):
@@ -100,7 +104,7 @@ def refresh_session(store, app, refresh_token: str, load_account, acting_for: st
         {"_id": session["_id"]}, {"$set": {"last_used_at": now_iso(), "expires_at": iso_in(REFRESH_SECONDS)}}
     )
     refresh = _new_refresh_token(store, session["_id"], account["_id"])
-    access = _access(app, account, session["_id"], acting_for)
+    access = _access(app, account, session["_id"], acting_for, channel=session.get("channel"))
     return IssuedTokens(access, refresh, int(app.config["ACCESS_TOKEN_SECONDS"]), session["_id"]), account
 
 
