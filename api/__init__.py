@@ -48,10 +48,11 @@ def _blueprints() -> list:
     from .catalog.routes import blp as catalog
     from .delivery.routes import BLUEPRINTS as delivery
     from .health.routes import blp as health
+    from .stats.routes import BLUEPRINTS as stats
     from .vault.routes import blp as vault
 
     return [health, *auth_blueprints, notifications, catalog, catalog_admin, vault, applications, review, data_corrections,
-            *payment_blueprints, *appointments, *delivery]  # fmt: skip
+            *payment_blueprints, *appointments, *delivery, *stats]  # fmt: skip
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:

@@ -99,6 +99,12 @@ INDEXES: list[Index] = [
     ("shipments", [("state", 1), ("state_since", 1)], {}),
     ("shipment_events", [("shipment_id", 1), ("at", 1)], {}),
     ("delivery_alerts", [("hall", 1), ("created_at", -1)], {}),
+    # api/stats/aggregate.py: each source read after its checkpoint (updated_at, _id); service.py: counters by scope
+    ("applications", [("updated_at", 1)], {}),
+    ("fee_orders", [("updated_at", 1)], {}),
+    ("shipments", [("updated_at", 1)], {}),
+    ("stats_counters", [("scope", 1)], {}),
+    ("sub_applications", [("state", 1), ("deadline_on", 1)], {}),  # the admin's overdue list
 ]
 
 
