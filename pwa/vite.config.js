@@ -47,6 +47,11 @@ export default defineConfig({
         dir: 'ltr',
         display: 'standalone',
         orientation: 'portrait',
+        // The richer install sheet (Chrome on Android, desktop): taken by scripts/make_screenshots.py.
+        screenshots: [
+          { src: '/screenshots/narrow.png', sizes: '720x1280', type: 'image/png', form_factor: 'narrow', label: '首页：一件事一次办' },
+          { src: '/screenshots/wide.png', sizes: '1280x720', type: 'image/png', form_factor: 'wide', label: '办事指南' },
+        ],
         start_url: '/',
         scope: '/',
         theme_color: THEME_COLOR,
@@ -58,11 +63,27 @@ export default defineConfig({
         ],
       },
       workbox: {
-        // The app shell only. There is deliberately no runtimeCaching: API responses carry
-        // personal data and must never be stored by the service worker.
+        // The app shell is precached. Of the API, only the PUBLIC catalogue (the same for everyone,
+        // served with ETags and Cache-Control: public) is cached, stale-while-revalidate, so the
+        // guides open offline. Every other API response carries personal data and must never be
+        // stored by the service worker: do not add runtime caching for them.
+        runtimeCaching: [
+          {
+            urlPattern: ({ url, request, sameOrigin }) =>
+              sameOrigin && request.method === 'GET' && url.pathname.startsWith('/api/v1/catalog/'),
+            handler: 'StaleWhileRevalidate',
+            options: {
+              cacheName: 'onetrip-catalog',
+              cacheableResponse: { statuses: [200] },
+              expiration: { maxEntries: 200, maxAgeSeconds: 7 * 24 * 3600 },
+            },
+          },
+        ],
+        // Shows pushes and opens their page on a tap (public/sw-push.js).
+        importScripts: ['/sw-push.js'],
         globPatterns: ['**/*.{js,css,html,ico,png,svg,woff2}'],
         // The QR decoder is for the clerk's check-in page only: residents' phones do not download it.
-        globIgnores: ['**/qr-decoder-*.js', '**/charts-*.js'],
+        globIgnores: ['**/qr-decoder-*.js', '**/charts-*.js', '**/screenshots/**'],
         navigateFallback: '/index.html',
         // Server pages, not the app: the API (and its docs), keys, and the certificate check that a
         // QR code opens (/verify), which must come from the server even on a phone with the app.

@@ -6,11 +6,15 @@
 
 import { computed, reactive, readonly } from 'vue'
 import { api, configureAuth, setAccessToken, setActingFor } from './api/client'
+import { clearDeviceData } from './device/storage'
+import { unsubscribeFromPush } from './device/push'
 
 const ACTING_FOR_KEY = 'onetrip.actingFor'
 
 const state = reactive({
-  status: 'restoring', // until the first refresh answers; then 'in' or 'out'
+  // 'restoring' until the first refresh answers; then 'in' or 'out', or 'offline' when the server
+  // could not be reached (the cookie may still be good: asked again when the network is back)
+  status: 'restoring',
   account: null, // GET /me: {id, roles, real_name_level, name, phone (masked), …}
   actingFor: null, // {credit_code, name}: the business the person acts for, or null for themself
 })
@@ -65,7 +69,7 @@ function forget() {
 }
 
 function sessionEnded() {
-  const wasIn = state.status === 'in'
+  const wasIn = state.status === 'in' || state.status === 'offline'
   forget()
   if (wasIn) endedListeners.forEach((listener) => listener())
 }
@@ -101,12 +105,21 @@ export function restoreSession() {
       if (org) rememberActingFor(org)
     },
     (error) => {
+      if (error.status === 0) {
+        state.status = 'offline'
+        return null
+      }
       state.status = 'out'
       return error.code === 'refresh_token_reused' ? error : null
     },
   )
   return restoring
 }
+
+// Started offline: the session comes back from the cookie when the network does.
+window.addEventListener('online', () => {
+  if (state.status === 'offline') refresh().catch(() => {})
+})
 
 configureAuth({
   refresh,
@@ -129,19 +142,27 @@ export async function staffLogIn(username, password, newPassword) {
   return signIn(await api.post('/auth/staff-login', body))
 }
 
+// Leaving the phone to the next person: no pushes for this account, no drafts, keys or personal caches.
+async function leaveDevice() {
+  forget()
+  await clearDeviceData()
+}
+
 export async function logOut() {
+  await unsubscribeFromPush()
   try {
     await api.post('/auth/logout')
   } catch (error) {
     // Offline or a server error: the cookie would bring the session back on the next start.
     if (error.status === 0 || error.status >= 500) throw error
   }
-  forget()
+  await leaveDevice()
 }
 
 export async function logOutEverywhere() {
+  await unsubscribeFromPush()
   await api.post('/auth/logout-everywhere')
-  forget()
+  await leaveDevice()
 }
 
 /** Real-name verification (L1 → L2); the answer carries a new token at the new level. */
