@@ -4,7 +4,8 @@ import { isLoggedIn, onSessionEnded, realNameLevel, restoreSession, session } fr
 
 // meta: title (the nav bar's heading), back (where the back button goes when there is no history),
 // requiresAuth (logged in), minLevel (real-name level), guestOnly (login pages), roles (staff pages:
-// any of these roles; logging in for them is the staff login), bare (full screen, no app bars).
+// any of these roles; logging in for them is the staff login), bare (full screen, no app bars),
+// offline (opens when the app started without network: a draft this phone kept).
 const routes = [
   { path: '/', name: 'home', component: HomeView, meta: { title: '首页' } },
   {
@@ -42,7 +43,7 @@ const routes = [
         name: 'apply',
         component: () => import('../views/applications/ApplyView.vue'),
         props: true,
-        meta: { title: '填写申请', back: '/me/applications', requiresAuth: true },
+        meta: { title: '填写申请', back: '/me/applications', requiresAuth: true, offline: true },
       },
     ],
   },
@@ -293,6 +294,7 @@ router.beforeEach(async (to) => {
   if (!requiresAuth && !guestOnly) return true
   await restoreSession() // after a reload: wait for the refresh cookie's answer
   if (requiresAuth && !isLoggedIn.value) {
+    if (to.meta.offline && session.status === 'offline') return true
     return { name: roles ? 'staff-login' : 'login', query: { redirect: to.fullPath } }
   }
   if (roles && !hasRole(roles)) return { name: 'me' }
