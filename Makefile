@@ -12,6 +12,7 @@ run: install pwa demo
 	@echo
 	@echo "  OneTrip 一次办 is starting on http://127.0.0.1:8000  (API docs: http://127.0.0.1:8000/api/docs)"
 	@echo "  Payments go to the sandbox gateway on http://127.0.0.1:8010 (the QR code opens its payer page: 确认支付 / 模拟失败)."
+	@echo "  The mini-program's platform API is the sandbox on http://127.0.0.1:8020 (docs/miniprogram.md)."
 	@echo "  Demo accounts: see README.md (\"Demo accounts\"). Stop with Ctrl-C."
 	@echo
 	$(BIN)/honcho start -f Procfile

@@ -39,6 +39,7 @@ def _blueprints() -> list:
     from auth.routes import BLUEPRINTS as auth_blueprints
     from notifications.routes import blp as notifications
     from payments.routes import BLUEPRINTS as payment_blueprints
+    from wechat.routes import BLUEPRINTS as wechat_blueprints
 
     from .applications.routes import blp as applications
     from .applications.routes import corrections_blp as data_corrections
@@ -52,7 +53,7 @@ def _blueprints() -> list:
     from .vault.routes import blp as vault
 
     return [health, *auth_blueprints, notifications, catalog, catalog_admin, vault, applications, review, data_corrections,
-            *payment_blueprints, *appointments, *delivery, *stats]  # fmt: skip
+            *wechat_blueprints, *payment_blueprints, *appointments, *delivery, *stats]  # fmt: skip
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:

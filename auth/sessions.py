@@ -136,6 +136,15 @@ def revoke_all_sessions(store, account_id: str) -> int:
     return result.modified_count
 
 
+def revoke_channel_sessions(store, account_id: str, channel: str) -> int:
+    """End the account's sessions started by one client channel (the mini-program, when it is unbound)."""
+    result = store[SESSIONS].update_many(
+        {"account_id": account_id, "channel": channel, "revoked": False},
+        {"$set": {"revoked": True, "revoked_reason": f"{channel}_unbound", "revoked_at": now_iso()}},
+    )
+    return result.modified_count
+
+
 def session_is_live(store, session_id: str) -> bool:
     session = store[SESSIONS].find_one({"_id": session_id}, {"revoked": 1, "expires_at": 1})
     return bool(session) and not session["revoked"] and session["expires_at"] > now_iso()

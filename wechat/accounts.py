@@ -26,6 +26,7 @@ from api.errors import Conflict, Forbidden, Invalid, NotFound, Unavailable
 from api.store import new_id
 from auth.accounts import ACCOUNTS, find_account, get_account, normalized_phone
 from auth.limits import TooManyRequests
+from auth.sessions import revoke_channel_sessions
 
 from . import platform
 from .settings import WechatSettings
@@ -134,9 +135,10 @@ def login(store, cipher, config, js_code: str, current_account_id: str | None = 
 
 
 def _register(store, cipher, appid: str, session: platform.CodeSession) -> tuple[dict, bool]:
-    now = now_iso()
+    now, account_id = now_iso(), new_id("acc_")
     account = {
-        "_id": new_id("acc_"),
+        "_id": account_id,
+        "phone_bi": f"none:{account_id}",  # no phone yet; a placeholder keeps the unique index (as api/applications/window.py)
         "roles": ["citizen"],
         "acr": 0,  # no verified phone yet: below L1
         "disabled": False,
@@ -175,11 +177,11 @@ def bind_phone(store, cipher, config, account_id: str, phone_code: str) -> dict:
     holder = store[ACCOUNTS].find_one({"phone_bi": phone_bi}, {"_id": 1})
     if holder is not None:
         raise _phone_taken()
-    if account.get("phone_bi"):
+    if account.get("phone_enc"):
         raise Conflict("您的账户已绑定其他手机号", code="phone_already_bound")
     try:
         updated = store[ACCOUNTS].find_one_and_update(
-            {"_id": account_id, "version": account["version"], "phone_bi": {"$exists": False}},
+            {"_id": account_id, "version": account["version"], "phone_enc": {"$exists": False}},
             {
                 "$set": {
                     "phone_bi": phone_bi,
@@ -207,6 +209,11 @@ def _phone_taken() -> Conflict:
 
 
 def unbind(store, account_id: str, appid: str) -> None:
-    result = store[BINDINGS].delete_one({"account_id": account_id, "appid": appid})
-    if result.deleted_count == 0:
+    """Release the account's openid of `appid` and end its mini-program sessions; the account stays."""
+    account = get_account(store, account_id)
+    if binding_of(store, account_id, appid) is None:
         raise NotFound("您的账户未绑定微信", code="wechat_not_bound")
+    if not account.get("phone_enc"):
+        raise Conflict("请先绑定手机号再解除微信绑定，否则将无法再次登录该账户", code="phone_required")
+    store[BINDINGS].delete_one({"account_id": account_id, "appid": appid})
+    revoke_channel_sessions(store, account_id, CHANNEL)
