@@ -5,6 +5,8 @@ from __future__ import annotations
 import click
 from flask import Flask, current_app
 
+from api import audit
+
 from .accounts import STAFF_ROLES
 from .crypto import field_cipher
 from .keys import new_key, retire_keys
@@ -39,6 +41,8 @@ def register_cli(app: Flask) -> None:
         retired = retire_keys(keys_dir, int(current_app.config["ACCESS_TOKEN_SECONDS"]))
         ring = keyring()
         ring.reload()
+        audit.append(current_app.extensions["store"], actor_id="operator", actor_role="operator", action="keys.rotate",
+                     subject_type="signing_key", subject_id=kid, detail={"retired": retired})  # fmt: skip
         click.echo(f"signing with {kid}; still published: {', '.join(sorted(k for k in ring.keys if k != kid)) or 'none'}")
         if retired:
             click.echo(f"removed keys no token can still use: {', '.join(retired)}")
@@ -48,4 +52,7 @@ def register_cli(app: Flask) -> None:
         """Remove the keys that stopped signing longer than a token lifetime ago (safe to run daily)."""
         retired = retire_keys(current_app.config["KEYS_DIR"], int(current_app.config["ACCESS_TOKEN_SECONDS"]))
         keyring().reload()
+        if retired:
+            audit.append(current_app.extensions["store"], actor_id="operator", actor_role="operator", action="keys.retire",
+                         subject_type="signing_key", subject_id=",".join(retired), detail={"retired": retired})  # fmt: skip
         click.echo(f"removed keys no token can still use: {', '.join(retired)}" if retired else "no key to remove")

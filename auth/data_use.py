@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from api import audit
 from api.clock import now_iso
 from api.store import new_id
 
@@ -26,6 +27,9 @@ def record_data_use(
         },
         session=session,
     )
+    detail = {"purpose": purpose, "fields": sorted(set(fields))}
+    audit.append(store, actor_id=actor_id, actor_role=actor_role, action="data.read", subject_type="person",
+                 subject_id=subject_id, detail=detail, session=session)  # fmt: skip
 
 
 def data_use_for(store, subject_id: str, page: int, page_size: int) -> tuple[list[dict], int]:

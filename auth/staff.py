@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import secrets
 
+from api import audit
 from api.clock import now_iso
 from api.errors import Conflict, Forbidden, Invalid, Unauthenticated
 from api.store import new_id
@@ -38,7 +39,9 @@ def password_matches(password: str, stored: str) -> bool:
     return hmac.compare_digest(candidate.hex(), digest)
 
 
-def create_staff(store, cipher, username: str, name: str, phone: str, role: str, department: str | None) -> tuple[dict, str]:
+def create_staff(
+    store, cipher, username: str, name: str, phone: str, role: str, department: str | None, *, actor_id: str = "operator"
+) -> tuple[dict, str]:
     """Create a staff account; returns it and its one-time password (shown once to the operator)."""
     if role not in STAFF_ROLES:
         raise Invalid(f"role must be one of {', '.join(STAFF_ROLES)}")
@@ -72,6 +75,9 @@ def create_staff(store, cipher, username: str, name: str, phone: str, role: str,
             "created_at": now,
         }
     )
+    audit.append(store, actor_id=actor_id, actor_role="operator" if actor_id == "operator" else "admin", action="staff.create",
+                 subject_type="staff_account", subject_id=account["_id"],
+                 detail={"username": username, "role": role, "department": department})  # fmt: skip
     return account, one_time
 
 

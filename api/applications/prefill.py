@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from api import audit
 from api.errors import Unavailable
 from api.vault import service as vault
 from api.vault.own_data import own_data
@@ -72,9 +73,21 @@ class PrefillContext:
     def _ask(self, question, *args):
         """One registry question; an outage is a 503 to try again, never a form silently left unverified."""
         try:
-            return question(*args)
+            answer = question(*args)
         except RegistryUnavailable as outage:
             raise Unavailable("暂时无法连接政府数据平台，请稍后再试", code="registry_unavailable") from outage
+        self._audit_registry_read(question.__name__, args[0])
+        return answer
+
+    def _audit_registry_read(self, question: str, key: str) -> None:
+        """A registry read for prefill is a data access: audited by the person's blind index, never the number."""
+        if question == "find_org":
+            subject_type, subject_id = "registry_org", key
+        else:
+            subject_type, subject_id = "registry_person", self.cipher.blind_index("id_number", key)
+        detail = {"purpose": "prefill", "question": question}
+        audit.append(self.store, actor_id=self.account["_id"], actor_role="citizen", action="registry.read",
+                     subject_type=subject_type, subject_id=subject_id, detail=detail)  # fmt: skip
 
     def person(self):
         return self._once("person", lambda: self._ask(self.registry.find_person, self.id_number()) if self.id_number() else None)

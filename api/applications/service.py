@@ -15,6 +15,7 @@ from typing import Any
 
 from pymongo import ReturnDocument
 
+from api import audit
 from api.catalog import service as catalog
 from api.clock import now_iso, utcnow
 from api.errors import Conflict, Forbidden, Invalid, NotFound
@@ -618,6 +619,9 @@ def record_event(
         },
         session=session,
     )
+    audit.append(store, actor_id=actor_id, actor_role=actor_role, action=f"application.{action}", subject_type="application",
+                 subject_id=application_id, detail={"from": from_state, "to": to_state, "sub_id": sub_id,
+                                                    "commented": bool(comment)}, session=session)  # fmt: skip
 
 
 def notify(store, application: dict, event: str, extra: dict, session=None, key_suffix: str = "") -> None:

@@ -10,6 +10,7 @@ import threading
 from flask import Response, current_app, request
 from flask.views import MethodView
 
+from api import audit
 from api.blueprint import Blueprint
 from api.errors import Conflict, NotFound
 from api.vault.qr import qr_svg
@@ -351,6 +352,13 @@ class NoShow(MethodView):
 _ADMIN = [roles_required("admin"), login_required]
 
 
+def _audited(action: str, hall: dict, **detail) -> dict:
+    """An admin's edit of a hall goes into the audit log with the version it produced."""
+    audit.append(_store(), actor_id=current_principal().account_id, actor_role="admin", action=action, subject_type="hall",
+                 subject_id=hall["code"], detail={"version": hall.get("version"), **detail})  # fmt: skip
+    return hall
+
+
 @admin_blp.route("/halls")
 class AdminHalls(MethodView):
     decorators = _ADMIN
@@ -366,7 +374,7 @@ class AdminHalls(MethodView):
     @admin_blp.alt_response(422, description="Invalid definition, or an item not in the catalogue")
     def post(self, body):
         """Add a hall with its floors, window groups, windows and opening hours"""
-        return halls.hall_view(_store(), halls.create_hall(_store(), body))
+        return halls.hall_view(_store(), _audited("hall.create", halls.create_hall(_store(), body)))
 
 
 @admin_blp.route("/halls/<string:hall_code>")
@@ -386,7 +394,7 @@ class AdminHall(MethodView):
     @admin_blp.alt_response(422, description="Invalid definition, or an item not in the catalogue")
     def put(self, body, hall_code):
         """Replace a hall's definition (bookings already made keep their slot)"""
-        return halls.hall_view(_store(), halls.update_hall(_store(), hall_code, body))
+        return halls.hall_view(_store(), _audited("hall.update", halls.update_hall(_store(), hall_code, body)))
 
 
 @admin_blp.route("/halls/<string:hall_code>/windows/<string:window_code>")
@@ -400,4 +408,5 @@ class AdminWindow(MethodView):
     @admin_blp.alt_response(422, description="Invalid window, or an item not in the catalogue")
     def put(self, body, hall_code, window_code):
         """Add or replace one window: its group, the items it handles, open or closed"""
-        return halls.hall_view(_store(), halls.put_window(_store(), hall_code, window_code, body))
+        hall = halls.put_window(_store(), hall_code, window_code, body)
+        return halls.hall_view(_store(), _audited("hall.window.put", hall, window=window_code))

@@ -6,8 +6,9 @@ from flask import current_app, request
 from flask.views import MethodView
 from flask_smorest.exceptions import NotModified
 
+from api import audit
 from api.blueprint import Blueprint
-from auth.access import login_required, roles_required
+from auth.access import current_principal, login_required, roles_required
 
 from . import service
 from .schemas import (
@@ -129,6 +130,13 @@ class CertificateTypes(MethodView):
 _ADMIN = [roles_required("admin"), login_required]
 
 
+def _audited(action: str, subject_type: str, saved: dict) -> dict:
+    """An admin's edit of the catalogue goes into the audit log with the version it produced."""
+    audit.append(_store(), actor_id=current_principal().account_id, actor_role="admin", action=action,
+                 subject_type=subject_type, subject_id=saved["code"], detail={"version": saved.get("version")})  # fmt: skip
+    return saved
+
+
 @admin_blp.route("/items")
 class AdminItems(MethodView):
     decorators = _ADMIN
@@ -139,7 +147,7 @@ class AdminItems(MethodView):
     @admin_blp.alt_response(422, description="Invalid guide or references")
     def post(self, body):
         """Add a service item"""
-        return service.create_item(_store(), body)
+        return _audited("catalog.item.create", "catalog_item", service.create_item(_store(), body))
 
 
 @admin_blp.route("/items/<string:code>")
@@ -153,7 +161,7 @@ class AdminItem(MethodView):
     @admin_blp.alt_response(422, description="Invalid guide, references, or a bundle's form would conflict")
     def put(self, body, code):
         """Replace a service item's guide (the bundles holding it are recomputed)"""
-        return service.update_item(_store(), code, body)
+        return _audited("catalog.item.update", "catalog_item", service.update_item(_store(), code, body))
 
 
 @admin_blp.route("/bundles")
@@ -166,7 +174,7 @@ class AdminBundles(MethodView):
     @admin_blp.alt_response(422, description="Invalid bundle: unknown items, or their fields do not merge")
     def post(self, body):
         """Add a one-thing bundle (its form is merged from its items; a form sent must equal it)"""
-        return service.create_bundle(_store(), body)
+        return _audited("catalog.bundle.create", "catalog_bundle", service.create_bundle(_store(), body))
 
 
 @admin_blp.route("/bundles/<string:code>")
@@ -180,4 +188,4 @@ class AdminBundle(MethodView):
     @admin_blp.alt_response(422, description="Invalid bundle")
     def put(self, body, code):
         """Replace a one-thing bundle"""
-        return service.update_bundle(_store(), code, body)
+        return _audited("catalog.bundle.update", "catalog_bundle", service.update_bundle(_store(), code, body))

@@ -18,6 +18,7 @@ import secrets
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
+from api import audit
 from api.catalog import service as catalog
 from api.clock import now_iso, utcnow
 from api.errors import Conflict, Invalid, NotFound
@@ -134,6 +135,9 @@ def move(store, cipher, shipment: dict, target: str, *, source: str, actor: str 
         if updated is None:
             raise Conflict("邮件状态已变化，请刷新", code="illegal_transition")
         _insert_event(store, updated, target, source, at, key=key, reason=reason, actor=actor, session=session)
+        audit.append(store, actor_id=actor or source, actor_role=source, action=f"shipment.{target}", subject_type="shipment",
+                     subject_id=updated["_id"], detail={"from": shipment["state"], "application_id": updated["application_id"]},
+                     session=session)  # fmt: skip
         _notify(store, cipher, updated, target, reason, session)
         if target == states.DELIVERED:
             from api.applications.review import refresh_state
