@@ -48,12 +48,13 @@ def _blueprints() -> list:
     from .catalog.routes import admin_blp as catalog_admin
     from .catalog.routes import blp as catalog
     from .delivery.routes import BLUEPRINTS as delivery
+    from .evaluations.routes import BLUEPRINTS as evaluations
     from .health.routes import blp as health
     from .stats.routes import BLUEPRINTS as stats
     from .vault.routes import blp as vault
 
     return [health, *auth_blueprints, notifications, catalog, catalog_admin, vault, applications, review, data_corrections,
-            *wechat_blueprints, *payment_blueprints, *appointments, *delivery, *stats]  # fmt: skip
+            *wechat_blueprints, *payment_blueprints, *appointments, *delivery, *stats, *evaluations]  # fmt: skip
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:

@@ -163,7 +163,7 @@ TEMPLATES: dict[str, Template] = dict(
             title="请评价本次服务",
             body="您的「{bundle_name}」（编号{application_no}）已办结，请为本次服务评价，您的意见将帮助我们改进。",
             sms="您的「{bundle_name}」已办结，欢迎在一次办为本次服务评价。",
-            link="/applications/{application_id}/evaluation",
+            link=_APPLICATION_LINK,  # the application page carries the rating card
             sample=_APPLICATION,
         ),
     ]
@@ -199,5 +199,32 @@ TEMPLATES["data_correction.answered"] = Template(
         "department_name": "株洲市不动产登记中心（株洲市自然资源和规划局）",
         "result": "已更正",
         "reply": "经核实，人口库中的出生日期登记有误，已按户籍档案更正，请重新发起申请。",
+    },
+)
+
+# Appended by the ratings feature (api/evaluations): a visit served at the window is invited to be rated, and a
+# department's reply to a 差评 (整改答复) is sent to the person who rated.
+TEMPLATES["evaluation.invitation_appointment"] = Template(
+    event="evaluation.invitation_appointment",
+    title="请评价本次服务",
+    body="您在{hall_name}办理的「{service_name}」已办结，请为本次服务评价，您的意见将帮助我们改进。",
+    sms="您在{hall_name}的业务已办结，欢迎在一次办为本次服务评价。",
+    link="/appointments/{appointment_id}",
+    sample={
+        "appointment_id": _APPOINTMENT["appointment_id"],
+        "hall_name": _APPOINTMENT["hall_name"],
+        "service_name": _APPOINTMENT["service_name"],
+    },
+)
+TEMPLATES["evaluation.replied"] = Template(
+    event="evaluation.replied",
+    title="您的评价已收到答复",
+    body="{department_name}已答复您对「{subject_name}」的评价并说明了整改措施，欢迎查看后追加评价。",
+    sms="{department_name}已答复您的服务评价，请登录一次办查看。",
+    link="{subject_path}",
+    sample={
+        "department_name": "株洲市不动产登记中心（株洲市自然资源和规划局）",
+        "subject_name": "公众聚集场所投入使用、营业前消防安全检查（株洲市民中心政务服务大厅）",
+        "subject_path": "/applications/app_0123456789abcdefghijkl",
     },
 )

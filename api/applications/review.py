@@ -90,6 +90,10 @@ def refresh_state(store, application_id: str, session=None, *, cause: tuple[str,
         return store[APPLICATIONS].find_one({"_id": application_id})
     if cause:
         record_event(store, application_id, *cause, application["state"], state, session=session)
+    if state == states.COMPLETED:
+        from api.evaluations.service import invite_for_application
+
+        invite_for_application(store, updated, session)  # 好差评: the applicant is asked to rate it
     return updated
 
 

@@ -105,6 +105,13 @@ INDEXES: list[Index] = [
     ("shipments", [("updated_at", 1)], {}),
     ("stats_counters", [("scope", 1)], {}),
     ("sub_applications", [("state", 1), ("deadline_on", 1)], {}),  # the admin's overdue list
+    # api/evaluations/service.py, rectifications.py (evaluation_totals is read by _id only)
+    ("evaluations", [("subject_type", 1), ("subject_id", 1)], UNIQUE),  # one rating per subject
+    ("evaluations", [("account_id", 1), ("created_at", -1)], {}),
+    ("evaluations", [("updated_at", 1)], {}),  # incremental aggregation (api/stats) reads what changed since
+    ("evaluation_invitations", [("account_id", 1), ("evaluation_id", 1), ("invited_at", -1)], {}),
+    ("rectifications", [("state", 1), ("deadline_on", 1)], {}),
+    ("rectifications", [("evaluation_id", 1)], UNIQUE),
 ]
 
 

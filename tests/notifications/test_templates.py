@@ -26,6 +26,8 @@ EVENTS = [
     "appointment.cancelled",
     "appointment.called",
     "evaluation.invitation",
+    "evaluation.invitation_appointment",
+    "evaluation.replied",
     "data_correction.answered",
 ]
 
