@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from pymongo import ReturnDocument
 
-from api import clock
+from api import audit, clock
 from api.catalog import service as catalog
 from api.clock import from_iso, to_iso
 from api.errors import Conflict, Invalid, NotFound
@@ -202,6 +202,7 @@ def call_next(store, clerk: Clerk, window_code: str) -> dict:
             )  # fmt: skip
             if ticket is not None:
                 _follow_on_booking(store, hall, ticket, now, session)
+                _audit(store, clerk, "queue.call", ticket, session)
         return ticket
 
     ticket = retrying(transaction)
@@ -248,6 +249,7 @@ def recall(store, clerk: Clerk, ticket_id: str) -> dict:
             if called is None:
                 raise Conflict("排队号状态已变化，请刷新", code="version_conflict")
             _follow_on_booking(store, hall, called, now, session)
+            _audit(store, clerk, "queue.recall", called, session)
         return called
 
     return retrying(transaction)
@@ -271,12 +273,19 @@ def finish(store, settings: AppointmentSettings, clerk: Clerk, ticket_id: str, o
             )  # fmt: skip
             if done is None:
                 raise Conflict("排队号状态已变化，请刷新", code="version_conflict")
+            _audit(store, clerk, f"queue.{outcome}", done, session)
             if done.get("appointment_id"):
                 _finish_booking(store, settings, done, outcome, now, session)
                 _follow_on_booking(store, hall, done, now, session)
         return done
 
     return retrying(transaction)
+
+
+def _audit(store, clerk: Clerk, action: str, ticket: dict, session) -> None:
+    audit.append(store, actor_id=clerk.account_id, actor_role="clerk", action=action, subject_type="queue_ticket",
+                 subject_id=ticket["_id"], detail={"hall": ticket["hall"], "number": ticket["number"],
+                                                   "appointment_id": ticket.get("appointment_id")}, session=session)  # fmt: skip
 
 
 def _finish_booking(store, settings: AppointmentSettings, ticket: dict, outcome: str, now: dt.datetime, session) -> None:
