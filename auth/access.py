@@ -25,6 +25,7 @@ class Principal:
     acting_for: str | None = None
     acting_as: str | None = None  # legal_representative | agent
     session_id: str | None = None
+    channel: str | None = None  # the token's `chan` claim: "miniprogram" for a mini-program session, else None
 
     def has_role(self, *roles: str) -> bool:
         return any(role in self.roles for role in roles)
@@ -54,6 +55,7 @@ def _principal_from_request() -> Principal:
         roles=tuple(claims.get("roles") or ()),
         acr=int(claims.get("acr") or 0),
         session_id=session_id,
+        channel=claims.get("chan"),
     )
     wanted = request.headers.get("X-Acting-For") or claims.get("act")
     return _acting_for(principal, wanted.strip().upper()) if wanted else principal

@@ -8,10 +8,12 @@ one per application, `amount_fen` the sum of its items' fees, one line per item 
 
 Each time the payer is shown a QR code it belongs to a payment attempt (`payment_attempts`), with its
 own `out_trade_no` (unique, 32 characters, 120 random bits: nobody can guess another's). An attempt
-is `created` → `paid` | `closed`. The fee order is marked paid by one conditional update on
-`state: pending`, so it happens once however many notifications, queries and threads race for it;
-money that arrives for an order that is not pending any more (a second attempt paid, a payment
-after closing) is refunded automatically: nothing is charged twice and no payment is lost.
+is `created` → `paid` | `closed`. Its `kind` is `native` (a QR code, for the PWA) or `jsapi` (paid
+inside the mini-program by one payer's openid: the client gets wx.requestPayment's parameters, jsapi.py).
+The fee order is marked paid by one conditional update on `state: pending`, so it happens once however
+many notifications, queries and threads race for it; money that arrives for an order that is not
+pending any more (a second attempt paid, a payment after closing) is refunded automatically: nothing
+is charged twice and no payment is lost.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ STATE_LABELS = {
     PENDING: "待缴费", PAID: "已缴费", CLOSED: "已关闭", REFUNDING: "退款中", REFUNDED: "已退款", NOT_REQUIRED: "无需缴费",
 }  # fmt: skip
 CREATING, CREATED, ATTEMPT_PAID, ATTEMPT_CLOSED = "creating", "created", "paid", "closed"
+NATIVE, JSAPI = "native", "jsapi"  # an attempt's kind: QR code (PWA) or 小程序调起支付
 QR_MIN_SECONDS = 120  # an attempt closer than this to its end is not shown again: a new one is made
 
 
@@ -93,12 +96,14 @@ def alert(store, kind: str, detail: dict) -> None:
 # -- paying --------------------------------------------------------------------------------------
 
 
-def start_payment(store, provider, settings: PaymentSettings, application: dict) -> tuple[dict, dict]:
-    """The QR code to pay the application's fee order: the live attempt's, or a new attempt's.
+def start_payment(store, provider, settings: PaymentSettings, application: dict,
+                  payer_openid: str | None = None) -> tuple[dict, dict]:  # fmt: skip
+    """The QR code (or, given the mini-program payer's openid, the JSAPI prepay) to pay the application's
+    fee order: the live attempt's if it is of that kind and payer, or a new attempt's.
 
     Placing the order at the gateway is the one provider call made while the payer waits (they
-    need the code_url now). It is idempotent by out_trade_no: if it fails, the attempt stays
-    `creating` and the next request places the same out_trade_no again.
+    need the code_url / prepay_id now). It is idempotent by out_trade_no: if it fails, the attempt
+    stays `creating` and the next request places the same out_trade_no again.
     """
     order = order_of(store, application["_id"])
     if order["state"] != PENDING:
@@ -106,21 +111,29 @@ def start_payment(store, provider, settings: PaymentSettings, application: dict)
                        errors={"state": [order["state"]]})  # fmt: skip
     if from_iso(order["expires_at"]) <= utcnow():
         raise Conflict("缴费单已过期，将自动关闭", code="order_expired")
+    payer = {"kind": JSAPI, "payer_openid": payer_openid, "appid": settings.miniprogram_appid} if payer_openid else {
+        "kind": NATIVE, "appid": settings.appid}  # fmt: skip
     attempt = attempt_of(store, order.get("out_trade_no"))
-    if attempt is None or not _still_usable(attempt):
-        attempt = _new_attempt(store, order, attempt)
+    if attempt is None or not _still_usable(attempt, payer):
+        attempt = _new_attempt(store, order, attempt, payer)
     if attempt["state"] == CREATING:
-        attempt = _place(store, provider, application, attempt)
+        attempt = _place(store, provider, settings, application, attempt)
     return store[FEE_ORDERS].find_one({"_id": order["_id"]}), attempt
 
 
-def _still_usable(attempt: dict) -> bool:
+def kind_of(attempt: dict) -> str:
+    return attempt.get("kind", NATIVE)  # attempts from before JSAPI are all QR codes
+
+
+def _still_usable(attempt: dict, payer: dict) -> bool:
     if attempt["state"] not in (CREATING, CREATED):
         return False
+    if kind_of(attempt) != payer["kind"] or attempt.get("payer_openid") != payer.get("payer_openid"):
+        return False  # paying on the other channel (or as another payer) takes a new attempt; the old one is closed
     return from_iso(attempt["expires_at"]) > utcnow() + dt.timedelta(seconds=QR_MIN_SECONDS)
 
 
-def _new_attempt(store, order: dict, previous: dict | None) -> dict:
+def _new_attempt(store, order: dict, previous: dict | None, payer: dict) -> dict:
     now = now_iso()
     expires = min(from_iso(order["expires_at"]), utcnow() + dt.timedelta(hours=2))
     attempt = {
@@ -129,6 +142,7 @@ def _new_attempt(store, order: dict, previous: dict | None) -> dict:
         "fee_order_id": order["_id"],
         "application_id": order["application_id"],
         "amount_fen": order["amount_fen"],
+        **payer,
         "state": CREATING,
         "expires_at": to_iso(expires),
         "created_at": now,
@@ -145,7 +159,7 @@ def _new_attempt(store, order: dict, previous: dict | None) -> dict:
         store[ATTEMPTS].update_one({"_id": attempt["_id"]}, {"$set": {"state": ATTEMPT_CLOSED, "closed_reason": "superseded"}})
         current = store[FEE_ORDERS].find_one({"_id": order["_id"]})
         winner = attempt_of(store, current.get("out_trade_no"))
-        if current["state"] != PENDING or winner is None:
+        if current["state"] != PENDING or winner is None or kind_of(winner) != payer["kind"]:
             raise Conflict("缴费单状态已变化，请刷新", code="not_payable")
         return winner
     if previous is not None and previous["state"] in (CREATING, CREATED):
@@ -153,12 +167,19 @@ def _new_attempt(store, order: dict, previous: dict | None) -> dict:
     return attempt
 
 
-def _place(store, provider, application: dict, attempt: dict) -> dict:
+def _place(store, provider, settings: PaymentSettings, application: dict, attempt: dict) -> dict:
+    from .jsapi import request_payment
+
     description = f"一次办-{application['name']}"[:127]
     expire = protocol.rfc3339(from_iso(attempt["expires_at"]))
     try:
-        code_url = provider.create_native(attempt["out_trade_no"], description, attempt["amount_fen"], expire,
-                                          attach=application["number"])  # fmt: skip
+        if kind_of(attempt) == JSAPI:
+            prepay_id = provider.create_jsapi(attempt["out_trade_no"], description, attempt["amount_fen"], expire,
+                                              attempt["payer_openid"], attach=application["number"])  # fmt: skip
+            placed = {"prepay_id": prepay_id, "request_payment": request_payment(settings, prepay_id)}
+        else:
+            placed = {"code_url": provider.create_native(attempt["out_trade_no"], description, attempt["amount_fen"],
+                                                         expire, attach=application["number"])}  # fmt: skip
     except ProviderUnavailable as exc:
         log.warning("gateway unavailable placing an order", extra={"out_trade_no": attempt["out_trade_no"], "error": str(exc)})
         error = Unavailable("支付服务暂时不可用，请稍后重试", code="payment_gateway_unavailable")
@@ -169,7 +190,7 @@ def _place(store, provider, application: dict, attempt: dict) -> dict:
         raise Conflict("支付下单失败，请稍后重试", code="payment_order_refused") from None
     placed = store[ATTEMPTS].find_one_and_update(
         {"_id": attempt["_id"], "state": CREATING},
-        {"$set": {"state": CREATED, "code_url": code_url, "updated_at": now_iso()}, "$inc": {"version": 1}},
+        {"$set": {"state": CREATED, **placed, "updated_at": now_iso()}, "$inc": {"version": 1}},
         return_document=ReturnDocument.AFTER,
     )
     return placed or store[ATTEMPTS].find_one({"_id": attempt["_id"]})
@@ -182,10 +203,12 @@ def check_transaction(settings: PaymentSettings, attempt: dict | None, transacti
     """The gateway's word on a payment must be about our merchant, our app, this attempt and its amount."""
     if transaction.get("mchid") != settings.mchid:
         raise Mismatch("mchid")
-    if transaction.get("appid") != settings.appid:
+    if transaction.get("appid") not in (settings.appid, settings.miniprogram_appid):
         raise Mismatch("appid")
     if attempt is None:
         raise Mismatch("out_trade_no unknown")
+    if transaction.get("appid") != attempt.get("appid", settings.appid):
+        raise Mismatch("appid")  # a QR code's payment in the mini-program's name, or the other way round
     amount = transaction.get("amount") or {}
     if amount.get("total") != attempt["amount_fen"] or amount.get("currency", "CNY") != "CNY":
         raise Mismatch("amount")

@@ -1,6 +1,7 @@
 """The payment provider port: what the fee-order rules need from a payment gateway.
 
-One adapter today, `payments.wechatpay.WeChatPayClient` (WeChat Pay API v3, Native). The rules
+One adapter today, `payments.wechatpay.WeChatPayClient` (WeChat Pay API v3: Native for the PWA,
+JSAPI for the mini-program). The rules
 in orders.py, refunds.py and reconciliation.py talk to this port only, and the callback of each
 adapter turns the gateway's notification into the same plain dictionaries.
 """
@@ -26,6 +27,10 @@ class ProviderUnavailable(ProviderError):
 class PaymentProvider(Protocol):
     def create_native(self, out_trade_no: str, description: str, amount_fen: int, time_expire: str, attach: str = "") -> str:
         """Place an order; return the code_url to show as a QR code. Idempotent by out_trade_no."""
+
+    def create_jsapi(self, out_trade_no: str, description: str, amount_fen: int, time_expire: str, payer_openid: str,
+                     attach: str = "") -> str:  # fmt: skip
+        """Place an order paid inside the mini-program by `payer_openid`; return its prepay_id. Idempotent by out_trade_no."""
 
     def query(self, out_trade_no: str) -> dict:
         """The transaction as the gateway knows it (trade_state SUCCESS, NOTPAY, CLOSED, REFUND, …)."""

@@ -2,6 +2,8 @@
 
 Written from the public v3 documents (签名生成, 签名验证, 回调报文解密):
 
+- the parameters of the payer's client (JSAPI: `wx.requestPayment`) are signed by the merchant the same
+  way over `appId\\ntimeStamp\\nnonceStr\\npackage\\n` (package = `prepay_id=…`), signType `RSA`;
 - a request is signed by the merchant: SHA256withRSA (PKCS#1 v1.5) over
   `METHOD\\nURL\\ntimestamp\\nnonce\\nbody\\n` (URL = path and query, no host; body empty for GET),
   sent as `Authorization: WECHATPAY2-SHA256-RSA2048 mchid="…",nonce_str="…",signature="…",timestamp="…",serial_no="…"`;
@@ -50,6 +52,11 @@ def request_message(method: str, url: str, timestamp: str, nonce: str, body: str
 def response_message(timestamp: str, nonce: str, body: str) -> str:
     """The three-line string the platform signs for a response or a notification."""
     return f"{timestamp}\n{nonce}\n{body}\n"
+
+
+def pay_sign_message(appid: str, timestamp: str, nonce: str, package: str) -> str:
+    """The four-line string a merchant signs for the payer's client (wx.requestPayment's paySign, JSAPI调起支付)."""
+    return f"{appid}\n{timestamp}\n{nonce}\n{package}\n"
 
 
 def new_nonce() -> str:

@@ -17,7 +17,7 @@ from auth.crypto import field_cipher
 from auth.limits import Rule, TooManyRequests, enforce
 from auth.registry import registry_for
 
-from . import callbacks, orders, reconciliation, refunds
+from . import callbacks, jsapi, orders, reconciliation, refunds
 from .cli import provider_for
 from .schemas import FeeOrderSchema, ManualRefundSchema, OrderQuerySchema, ReconciliationSchema
 from .settings import settings_for
@@ -45,6 +45,14 @@ def _my_application(application_id: str) -> dict:
     return applications.get_own(_store(), caller, application_id)
 
 
+def _payer() -> tuple[str, str | None]:
+    """(attempt kind, payer openid): a mini-program session pays by JSAPI as its account's openid, others by QR code."""
+    principal = current_principal()
+    if principal.channel != jsapi.MINIPROGRAM:
+        return orders.NATIVE, None
+    return orders.JSAPI, jsapi.payer_openid(_store(), settings_for(current_app), principal.account_id)
+
+
 @blp.route("/<string:application_id>/payment")
 class Payment(MethodView):
     decorators = [login_required]
@@ -53,21 +61,28 @@ class Payment(MethodView):
     @blp.alt_response(401, description="Not logged in")
     @blp.alt_response(404, description="No application of mine with this id, or it has no fee order yet")
     def get(self, application_id):
-        """My application's fee order: lines, state, the QR code while it can be paid, refunds, receipt (poll this)"""
+        """My application's fee order: lines, state, the QR code (or, in the mini-program, wx.requestPayment's
+        parameters) while it can be paid, refunds, receipt (poll this)"""
         application = _my_application(application_id)
-        return order_view(_store(), orders.order_of(_store(), application_id), application)
+        kind = orders.JSAPI if current_principal().channel == jsapi.MINIPROGRAM else orders.NATIVE
+        return order_view(_store(), orders.order_of(_store(), application_id), application, kind=kind)
 
     @blp.response(200, FeeOrderSchema)
     @blp.alt_response(401, description="Not logged in")
     @blp.alt_response(404, description="No application of mine with this id, or it has no fee order yet")
-    @blp.alt_response(409, description="Nothing to pay (already paid, closed, no fee) or the order expired")
+    @blp.alt_response(
+        409, description="Nothing to pay (already paid, closed, no fee), the order expired, or (mini-program) no openid bound"
+    )
     @blp.alt_response(503, description="The payment gateway did not answer; try again (Retry-After)")
     def post(self, application_id):
-        """Pay: place the order at the gateway (or reuse the open one) and get its code_url, QR code and deep link"""
+        """Pay: place the order at the gateway (or reuse the open one). A PWA session gets its code_url, QR code and
+        deep link (Native); a mini-program session (token `chan: miniprogram`) gets a JSAPI order for its openid and
+        `payment.request_payment`, the parameters of wx.requestPayment"""
         application = _my_application(application_id)
+        kind, openid = _payer()
         settings = settings_for(current_app)
-        order, attempt = orders.start_payment(_store(), provider_for(current_app), settings, application)
-        return order_view(_store(), order, application, attempt)
+        order, attempt = orders.start_payment(_store(), provider_for(current_app), settings, application, openid)
+        return order_view(_store(), order, application, attempt, kind=kind)
 
 
 # -- the gateway's notifications (not part of our API document: the gateway speaks its own protocol) --

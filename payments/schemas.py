@@ -18,13 +18,32 @@ class FeeLineSchema(Schema):
     refunded = fields.Boolean(metadata={"description": "its fee is (being) refunded"})
 
 
+class RequestPaymentSchema(Schema):
+    """wx.requestPayment's parameters (小程序调起支付), signed by the merchant: pass them as they are."""
+
+    timeStamp = fields.String(metadata={"description": "seconds since the epoch, as a string"})  # noqa: N815 - WeChat's names
+    nonceStr = fields.String(metadata={"description": "random, 32 characters"})  # noqa: N815
+    package = fields.String(metadata={"description": "prepay_id=…"})
+    signType = fields.String(metadata={"description": "always RSA"})  # noqa: N815
+    paySign = fields.String(  # noqa: N815
+        metadata={"description": "base64 SHA256withRSA by the merchant key over appId\\ntimeStamp\\nnonceStr\\npackage\\n"}
+    )
+
+
 class PaymentSchema(Schema):
+    kind = fields.String(metadata={"description": "native (PWA: a QR code / payment link) | jsapi (mini-program session)"})
     out_trade_no = fields.String()
     amount_fen = fields.Integer()
-    code_url = fields.String(metadata={"description": "the payment link; encode it as a QR code, or open it on the phone"})
-    qr_svg = fields.String(metadata={"description": "code_url as an SVG QR code, ready to put on the page"})
-    deep_link = fields.String(metadata={"description": "the button's link on a phone (the same code_url)"})
-    expires_at = fields.String(metadata={"description": "this QR code stops working then (UTC)"})
+    code_url = fields.String(
+        metadata={"description": "native only: the payment link; encode it as a QR code, or open it on the phone"}
+    )
+    qr_svg = fields.String(metadata={"description": "native only: code_url as an SVG QR code, ready to put on the page"})
+    deep_link = fields.String(metadata={"description": "native only: the button's link on a phone (the same code_url)"})
+    prepay_id = fields.String(metadata={"description": "jsapi only: the gateway's prepay id (valid 2 hours)"})
+    request_payment = fields.Nested(
+        RequestPaymentSchema, metadata={"description": "jsapi only: call wx.requestPayment({...request_payment, success, fail})"}
+    )
+    expires_at = fields.String(metadata={"description": "this QR code / prepay stops working then (UTC)"})
 
 
 class RefundSchema(Schema):
@@ -70,7 +89,10 @@ class FeeOrderSchema(Schema):
     expires_at = fields.String(allow_none=True)
     paid_at = fields.String(allow_none=True)
     closed_reason = fields.String(allow_none=True)
-    payment = fields.Nested(PaymentSchema, allow_none=True, metadata={"description": "the QR code while pending"})
+    payment = fields.Nested(
+        PaymentSchema, allow_none=True,
+        metadata={"description": "while pending: the QR code (PWA) or wx.requestPayment's parameters (mini-program)"},
+    )  # fmt: skip
     refunds = fields.List(fields.Nested(RefundSchema))
     receipt = fields.Nested(ReceiptSchema, allow_none=True)
     version = fields.Integer()

@@ -80,7 +80,8 @@ def apiv3_key(config: Mapping[str, Any]) -> bytes:
 class PaymentSettings:
     base_url: str
     mchid: str
-    appid: str
+    appid: str  # the app of Native orders (the QR code)
+    miniprogram_appid: str  # the mini-program's (WECHAT_APPID): JSAPI orders and their payers' openids
     merchant_key: Any
     merchant_serial: str
     platform_public_key: Any
@@ -103,6 +104,7 @@ class PaymentSettings:
             base_url=str(config["WECHATPAY_BASE_URL"]).rstrip("/"),
             mchid=str(config["WECHATPAY_MCHID"]),
             appid=str(config["WECHATPAY_APPID"]),
+            miniprogram_appid=str(config.get("WECHAT_APPID") or config["WECHATPAY_APPID"]),
             merchant_key=merchant_key,
             merchant_serial=config.get("WECHATPAY_MERCHANT_SERIAL") or protocol.key_fingerprint(merchant_key.public_key()),
             platform_public_key=platform_public_key,

@@ -32,17 +32,22 @@ def _refund_view(refund: dict) -> dict:
     }
 
 
-def payment_view(attempt: dict | None) -> dict | None:
+def payment_view(attempt: dict | None, kind: str | None = None) -> dict | None:
+    """The live attempt as the payer's client needs it: a QR code (native) or wx.requestPayment's
+    parameters (jsapi). With `kind`, an attempt of the other kind is not shown (the caller pays anew)."""
     if attempt is None or attempt["state"] != orders.CREATED:
         return None
-    return {
+    if kind is not None and orders.kind_of(attempt) != kind:
+        return None
+    view = {
+        "kind": orders.kind_of(attempt),
         "out_trade_no": attempt["out_trade_no"],
         "amount_fen": attempt["amount_fen"],
-        "code_url": attempt["code_url"],
-        "qr_svg": qr_svg(attempt["code_url"]),
-        "deep_link": attempt["code_url"],
         "expires_at": attempt["expires_at"],
     }
+    if view["kind"] == orders.JSAPI:
+        return {**view, "prepay_id": attempt["prepay_id"], "request_payment": attempt["request_payment"]}
+    return {**view, "code_url": attempt["code_url"], "qr_svg": qr_svg(attempt["code_url"]), "deep_link": attempt["code_url"]}
 
 
 def _payer_name(application: dict) -> str | None:
@@ -70,7 +75,7 @@ def receipt_view(order: dict, application: dict) -> dict | None:
     }
 
 
-def order_view(store, order: dict, application: dict, attempt: dict | None = None) -> dict:
+def order_view(store, order: dict, application: dict, attempt: dict | None = None, kind: str | None = None) -> dict:
     refund_list = refunds.refunds_of(store, order["_id"])
     refunded_items = {item for r in refund_list if r["state"] != refunds.REFUND_CLOSED for item in r["lines"]}
     if attempt is None and order["state"] == orders.PENDING:
@@ -88,7 +93,7 @@ def order_view(store, order: dict, application: dict, attempt: dict | None = Non
         "expires_at": order.get("expires_at"),
         "paid_at": order.get("paid_at"),
         "closed_reason": order.get("closed_reason"),
-        "payment": payment_view(attempt) if order["state"] == orders.PENDING else None,
+        "payment": payment_view(attempt, kind) if order["state"] == orders.PENDING else None,
         "refunds": [_refund_view(r) for r in refund_list],
         "receipt": receipt_view(order, application),
         "version": order.get("version", 1),

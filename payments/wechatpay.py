@@ -1,4 +1,4 @@
-"""The WeChat Pay API v3 merchant client (Native), written from the public protocol documents.
+"""The WeChat Pay API v3 merchant client (Native and JSAPI), written from the public protocol documents.
 
 Every request is signed with the merchant key; every answer (a refusal too) must carry a fresh
 platform signature by the configured platform public key, or it is not believed (ProviderUnavailable: the
@@ -77,9 +77,10 @@ class WeChatPayClient:
 
     # -- the API ------------------------------------------------------------------------------
 
-    def create_native(self, out_trade_no: str, description: str, amount_fen: int, time_expire: str, attach: str = "") -> str:
+    def _order_body(self, appid: str, out_trade_no: str, description: str, amount_fen: int, time_expire: str,
+                    attach: str) -> dict:  # fmt: skip
         body = {
-            "appid": self.settings.appid,
+            "appid": appid,
             "mchid": self.settings.mchid,
             "description": description[:127],
             "out_trade_no": out_trade_no,
@@ -89,10 +90,24 @@ class WeChatPayClient:
         }
         if attach:
             body["attach"] = attach[:128]
+        return body
+
+    def create_native(self, out_trade_no: str, description: str, amount_fen: int, time_expire: str, attach: str = "") -> str:
+        body = self._order_body(self.settings.appid, out_trade_no, description, amount_fen, time_expire, attach)
         _, answer = self._request("POST", "/v3/pay/transactions/native", body)
         if not answer.get("code_url"):
             raise ProviderUnavailable(200, "BAD_BODY", "no code_url in the answer")
         return answer["code_url"]
+
+    def create_jsapi(self, out_trade_no: str, description: str, amount_fen: int, time_expire: str, payer_openid: str,
+                     attach: str = "") -> str:  # fmt: skip
+        """JSAPI下单 for the mini-program: the appid is the mini-program's, the payer its openid there."""
+        body = self._order_body(self.settings.miniprogram_appid, out_trade_no, description, amount_fen, time_expire, attach)
+        body["payer"] = {"openid": payer_openid}
+        _, answer = self._request("POST", "/v3/pay/transactions/jsapi", body)
+        if not answer.get("prepay_id"):
+            raise ProviderUnavailable(200, "BAD_BODY", "no prepay_id in the answer")
+        return answer["prepay_id"]
 
     def query(self, out_trade_no: str) -> dict:
         path = f"/v3/pay/transactions/out-trade-no/{quote(out_trade_no, safe='')}"

@@ -1,5 +1,7 @@
 """The sandbox gateway: the WeChat Pay API v3 endpoints we use, on loopback, with a platform key of its own.
 
+Native orders here; JSAPI orders (the mini-program) and the payer's wx.requestPayment in jsapi.py.
+
 It checks each merchant request as the real gateway does (Authorization scheme, mchid, serial, a
 fresh timestamp, the SHA256withRSA signature over the request), signs each response with its
 platform key, serves a payer page at each order's code_url (确认支付 / 模拟失败) and sends signed,
@@ -32,6 +34,7 @@ class SandboxSettings:
     base_url: str
     mchid: str
     appid: str
+    miniprogram_appid: str  # the mini-program bound to the merchant: JSAPI orders name it
     platform_key: Any
     platform_serial: str
     merchant_public_key: Any
@@ -50,6 +53,7 @@ class SandboxSettings:
             base_url=str(config["WECHATPAY_BASE_URL"]).rstrip("/"),
             mchid=str(config["WECHATPAY_MCHID"]),
             appid=str(config["WECHATPAY_APPID"]),
+            miniprogram_appid=str(config.get("WECHAT_APPID") or config["WECHATPAY_APPID"]),
             platform_key=platform_key,
             platform_serial=config.get("WECHATPAY_PLATFORM_SERIAL") or platform_serial_of(platform_key.public_key()),
             merchant_public_key=merchant_key.public_key(),
@@ -88,7 +92,10 @@ def create_gateway(settings: SandboxSettings) -> Flask:
         if request.path.startswith("/v3/"):
             _check_merchant_signature(settings)
 
+    from .jsapi import jsapi_routes
+
     _order_routes(app, settings, ledger)
+    jsapi_routes(app, settings, ledger)
     _refund_and_bill_routes(app, settings, ledger)
     _payer_routes(app, settings, ledger)
     return app
@@ -97,7 +104,8 @@ def create_gateway(settings: SandboxSettings) -> Flask:
 def _order_routes(app: Flask, settings: SandboxSettings, ledger: books.Ledger) -> None:
     @app.post("/v3/pay/transactions/native")
     def native():
-        return _signed(settings, 200, {"code_url": _place_order(settings, ledger, _json())})
+        order = place_order(settings, ledger, json_body(), "NATIVE")
+        return _signed(settings, 200, {"code_url": f"{settings.base_url}/pay/{order['pay_token']}"})
 
     @app.get("/v3/pay/transactions/out-trade-no/<out_trade_no>")
     def query(out_trade_no: str):
@@ -107,7 +115,7 @@ def _order_routes(app: Flask, settings: SandboxSettings, ledger: books.Ledger) -
 
     @app.post("/v3/pay/transactions/out-trade-no/<out_trade_no>/close")
     def close(out_trade_no: str):
-        if _json().get("mchid") != settings.mchid:
+        if json_body().get("mchid") != settings.mchid:
             raise GatewayError(400, "PARAM_ERROR", "mchid 与请求方不一致")
         order = _order(ledger, settings, out_trade_no)
         if order["trade_state"] in ("SUCCESS", "REFUND"):
@@ -122,7 +130,7 @@ def _refund_and_bill_routes(app: Flask, settings: SandboxSettings, ledger: books
 
     @app.post("/v3/refund/domestic/refunds")
     def refund():
-        return _signed(settings, 200, request_refund(settings, ledger, _json()))
+        return _signed(settings, 200, request_refund(settings, ledger, json_body()))
 
     @app.get("/v3/refund/domestic/refunds/<out_refund_no>")
     def query_refund(out_refund_no: str):
@@ -164,12 +172,12 @@ def _payer_routes(app: Flask, settings: SandboxSettings, ledger: books.Ledger) -
 
     @app.get("/pay/<token>")
     def pay_page(token: str):
-        return payer_page(order_for(token), _expired(order_for(token)))
+        return payer_page(order_for(token), expired(order_for(token)))
 
     @app.post("/pay/<token>/confirm")
     def confirm(token: str):
         order = order_for(token)
-        if order["trade_state"] != "NOTPAY" or _expired(order):
+        if order["trade_state"] != "NOTPAY" or expired(order):
             return result_page(order, ok=False, reason="订单已关闭或已支付，无法再次支付")
         paid = pay(settings, ledger, order)
         return result_page(paid or ledger.order(order["mchid"], order["out_trade_no"]), ok=paid is not None)
@@ -185,7 +193,7 @@ def pay(settings: SandboxSettings, ledger: books.Ledger, order: dict) -> dict | 
         "trade_state": "SUCCESS",
         "transaction_id": "4200" + dt.datetime.now(protocol.SHANGHAI).strftime("%Y%m%d") + f"{secrets.randbelow(10**16):016d}",
         "success_time": books.stamp(),
-        "payer": {"openid": "oSandbox" + secrets.token_urlsafe(12)},
+        "payer": {"openid": order.get("payer_openid") or "oSandbox" + secrets.token_urlsafe(12)},
         "bank_type": "OTHERS",
     }
     paid = ledger.change_order(order, "NOTPAY", changes)
@@ -202,7 +210,7 @@ def transaction_view(order: dict) -> dict:
         "appid": order["appid"],
         "mchid": order["mchid"],
         "out_trade_no": order["out_trade_no"],
-        "trade_type": "NATIVE",
+        "trade_type": order.get("trade_type", "NATIVE"),
         "trade_state": order["trade_state"],
         "trade_state_desc": _STATE_DESC[order["trade_state"]],
         "attach": order.get("attach", ""),
@@ -218,12 +226,12 @@ def transaction_view(order: dict) -> dict:
 _STATE_DESC = {"NOTPAY": "未支付", "SUCCESS": "支付成功", "CLOSED": "已关闭", "REFUND": "转入退款", "PAYERROR": "支付失败"}
 
 
-def _expired(order: dict) -> bool:
+def expired(order: dict) -> bool:
     expire = order.get("time_expire")
     return bool(expire) and protocol.parse_rfc3339(expire).timestamp() < books.now()
 
 
-def _json() -> dict:
+def json_body() -> dict:
     try:
         body = json.loads(request.get_data(as_text=True) or "{}")
     except ValueError:
@@ -257,28 +265,31 @@ def _check_merchant_signature(settings: SandboxSettings) -> None:
         raise GatewayError(401, "SIGN_ERROR", f"签名错误：{exc}") from None
 
 
-def _place_order(settings: SandboxSettings, ledger: books.Ledger, body: dict) -> str:
+def place_order(settings: SandboxSettings, ledger: books.Ledger, body: dict, trade_type: str,
+                payer_openid: str | None = None, new_fields: dict | None = None) -> dict:  # fmt: skip
+    """A new order (with `new_fields`), or the same order again for the same out_trade_no and parameters."""
     _check_order_body(settings, body)
     existing = ledger.order(settings.mchid, body["out_trade_no"])
     if existing is not None:
         same = existing["amount"]["total"] == body["amount"]["total"] and existing["description"] == body["description"]
+        same = same and existing.get("trade_type", "NATIVE") == trade_type and existing.get("payer_openid") == payer_openid
         if not same:
             raise GatewayError(400, "INVALID_REQUEST", "商户订单号重复，且参数与原订单不一致")
         if existing["trade_state"] in ("SUCCESS", "REFUND"):
             raise GatewayError(400, "ORDERPAID", "该订单已支付")
         if existing["trade_state"] == "CLOSED":
             raise GatewayError(400, "ORDER_CLOSED", "订单已关闭")
-        return f"{settings.base_url}/pay/{existing['pay_token']}"
-    order = ledger.add_order(
+        return existing
+    return ledger.add_order(
         {"appid": body["appid"], "mchid": body["mchid"], "out_trade_no": body["out_trade_no"], "description": body["description"],
          "attach": body.get("attach", ""), "notify_url": body["notify_url"], "time_expire": body.get("time_expire"),
-         "amount": {"total": body["amount"]["total"], "currency": "CNY"}, "trade_state": "NOTPAY", "created": books.stamp()}
+         "amount": {"total": body["amount"]["total"], "currency": "CNY"}, "trade_state": "NOTPAY", "created": books.stamp(),
+         "trade_type": trade_type, "payer_openid": payer_openid, **(new_fields or {})}
     )  # fmt: skip
-    return f"{settings.base_url}/pay/{order['pay_token']}"
 
 
 def _check_order_body(settings: SandboxSettings, body: dict) -> None:
-    if body.get("appid") != settings.appid or body.get("mchid") != settings.mchid:
+    if body.get("appid") not in (settings.appid, settings.miniprogram_appid) or body.get("mchid") != settings.mchid:
         raise GatewayError(400, "APPID_MCHID_NOT_MATCH", "appid和mch_id不匹配")
     if not OUT_TRADE_NO.match(str(body.get("out_trade_no", ""))):
         raise GatewayError(400, "PARAM_ERROR", "out_trade_no 格式不正确")

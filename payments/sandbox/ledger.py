@@ -41,6 +41,9 @@ class Ledger:
     def order_by_token(self, token: str) -> dict | None:
         return self.store[ORDERS].find_one({"pay_token": token})
 
+    def order_by_prepay_id(self, prepay_id: str) -> dict | None:
+        return self.store[ORDERS].find_one({"prepay_id": prepay_id})
+
     def add_order(self, order: dict) -> dict:
         order = {**order, "_id": f"{order['mchid']}:{order['out_trade_no']}", "pay_token": secrets.token_urlsafe(16)}
         self.store[ORDERS].insert_one(order)
@@ -140,7 +143,7 @@ def trade_bill(ledger: Ledger, mchid: str, bill_date: str) -> str:
 
 def _row(order, when, state, settled, refund_id, out_refund_no, refund, refund_type, refund_state, fee, total, asked) -> str:
     values = [when, order["appid"], order["mchid"], "0", "", order["transaction_id"], order["out_trade_no"],
-              order["payer"]["openid"], "NATIVE", state, "OTHERS", "CNY", settled, "0.00", refund_id, out_refund_no, refund,
-              "0.00", refund_type, refund_state, order["description"], order.get("attach", ""), fee, "0.60%", total, asked,
-              ""]  # fmt: skip
+              order["payer"]["openid"], order.get("trade_type", "NATIVE"), state, "OTHERS", "CNY", settled, "0.00", refund_id,
+              out_refund_no, refund, "0.00", refund_type, refund_state, order["description"], order.get("attach", ""), fee,
+              "0.60%", total, asked, ""]  # fmt: skip
     return ",".join("`" + str(value).replace(",", "，") for value in values)
