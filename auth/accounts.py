@@ -80,6 +80,8 @@ def real_name_upgrade(store, cipher, registry, account_id: str, name: str, id_nu
     account = get_account(store, account_id)
     if account["acr"] >= 2:
         raise Conflict("您已完成实名认证", code="already_verified")
+    if account["acr"] < 1:  # a mini-program account before its phone is bound (wechat/accounts.py)
+        raise Conflict("请先绑定手机号，再进行实名认证", code="phone_required")
     try:
         id_number = validate_id_number(id_number)
     except InvalidNumber as exc:

@@ -15,6 +15,7 @@ import requests
 from werkzeug.serving import make_server
 
 from api import create_app
+from tests.auth.conftest import Session, add_person, cipher, login  # noqa: F401 - fixtures used here
 from wechat.sandbox import Sandbox
 
 API = "/api/v1/auth/miniprogram"
@@ -95,5 +96,18 @@ def mp_login(client):
         response = client.post(f"{API}/login", json={"code": login_code(who)}, headers=headers or {})
         assert response.status_code == 200, response.get_json()
         return response
+
+    return log_in
+
+
+@pytest.fixture
+def mp_device(app):
+    """mp_device("alice") -> a Session of alice in the mini-program (its own client and cookie jar)."""
+
+    def log_in(who: str = "alice") -> Session:
+        client = app.test_client()
+        response = client.post(f"{API}/login", json={"code": login_code(who)})
+        assert response.status_code == 200, response.get_json()
+        return Session(client, response.get_json())
 
     return log_in

@@ -38,6 +38,7 @@ def unionid_for(who: str) -> str:
 @dataclass
 class SandboxState:
     token_seconds: int = 7200
+    token_delay: float = 0.0  # seconds each token endpoint takes (tests widen the refresh race with it)
     lock: threading.Lock = field(default_factory=threading.Lock)
     tokens: dict = field(default_factory=dict)  # token -> {"expires_at": epoch, "invalid": bool}
     current: str | None = None
@@ -46,6 +47,7 @@ class SandboxState:
     used_codes: set = field(default_factory=set)
     refusals: set = field(default_factory=set)  # (openid, template_id or "*")
     messages: list = field(default_factory=list)
+    session_keys: list = field(default_factory=list)  # every session_key handed out (tests look for leaks)
 
     def issue(self) -> str:
         token = secrets.token_urlsafe(96)  # the platform's are long: keep ≥ 512 characters of room
@@ -115,6 +117,7 @@ def _token_error():
 
 def stable_token():
     _, state = _sandbox()
+    time.sleep(state.token_delay)
     body = request.get_json(silent=True) or {}
     if body.get("grant_type") != "client_credential":
         return _error(40002, "invalid grant_type")
@@ -134,6 +137,7 @@ def stable_token():
 
 def token():
     _, state = _sandbox()
+    time.sleep(state.token_delay)
     if request.args.get("grant_type") != "client_credential":
         return _error(40002, "invalid grant_type")
     refused = _credentials_error(request.args.get("appid"), request.args.get("secret"))
@@ -161,13 +165,15 @@ def jscode2session():
     match = LOGIN_CODE.match(code)
     if match is None:
         return _error(40029, "invalid code")
+    session_key = base64.b64encode(secrets.token_bytes(16)).decode()
     with state.lock:
         if not state.spend(code):
             return _error(40163, "code been used")
+        state.session_keys.append(session_key)
     who = match.group(1)
     return jsonify(
         {
-            "session_key": base64.b64encode(secrets.token_bytes(16)).decode(),
+            "session_key": session_key,
             "openid": openid_for(settings.appid, who),
             "unionid": unionid_for(who),
         }
