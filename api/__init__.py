@@ -45,6 +45,7 @@ def _blueprints() -> list:
     from .applications.routes import corrections_blp as data_corrections
     from .applications.routes import staff_blp as review
     from .appointments.routes import BLUEPRINTS as appointments
+    from .audit.routes import blp as audit_admin
     from .catalog.routes import admin_blp as catalog_admin
     from .catalog.routes import blp as catalog
     from .delivery.routes import BLUEPRINTS as delivery
@@ -54,7 +55,7 @@ def _blueprints() -> list:
     from .vault.routes import blp as vault
 
     return [health, *auth_blueprints, notifications, catalog, catalog_admin, vault, applications, review, data_corrections,
-            *wechat_blueprints, *payment_blueprints, *appointments, *delivery, *stats, *evaluations]  # fmt: skip
+            *wechat_blueprints, *payment_blueprints, *appointments, *delivery, *stats, *evaluations, audit_admin]  # fmt: skip
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -100,6 +101,7 @@ def _feature_cli(app: Flask) -> None:
 
     from .applications.cli import register_cli as applications_cli
     from .appointments.demo import seed_demo_halls
+    from .audit.cli import register_cli as audit_cli
     from .catalog.cli import register_cli as catalog_cli
     from .catalog.cli import seed_demo_catalog
     from .vault.demo import seed_demo_certificates
@@ -110,6 +112,7 @@ def _feature_cli(app: Flask) -> None:
     registry_cli(app)
     catalog_cli(app)
     applications_cli(app)
+    audit_cli(app)
     notifications.init_app(app)
     payments.init_app(app)
     for seeder in (("registry", seed_demo_registry), ("accounts", seed_demo_accounts), ("catalog", seed_demo_catalog),
