@@ -29,7 +29,7 @@ class SandboxServer:
         self.sandbox = sandbox
         self.server = make_server("127.0.0.1", 0, sandbox.app, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, name="wechat-sandbox", daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), name="wechat-sandbox", daemon=True)
         self.thread.start()
 
     @property
