@@ -7,12 +7,14 @@ turned into the same body here, so a client has one shape to read.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from typing import Any
 
 import marshmallow as ma
 from flask import Flask, jsonify
 from flask_smorest import Api
-from werkzeug.exceptions import HTTPException, InternalServerError
+from pymongo.errors import ConnectionFailure
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 log = logging.getLogger("onetrip.errors")
 
@@ -117,7 +119,22 @@ def handle_domain_error(error: DomainError):
     return error_response(error.status, error.code, error.message, error.errors, headers)
 
 
+STORE_BUSY_RETRY_AFTER = 1  # seconds: SQLite's write lock is held for milliseconds, a MongoDB failover for seconds
+
+
+def store_busy(error: Exception) -> bool:
+    """The store could not take the request now, and the same request may well succeed in a moment:
+    SQLite's write lock still held past the busy timeout, or MongoDB unreachable (a primary stepping down)."""
+    if isinstance(error, sqlite3.OperationalError):
+        return any(text in str(error) for text in ("database is locked", "database is busy"))
+    return isinstance(error, ConnectionFailure)
+
+
 def handle_unexpected(error: Exception):
+    if store_busy(error):  # the statement or transaction that met it was rolled back; the client may retry
+        log.warning("store busy", extra={"error_type": type(error).__name__})
+        busy = ServiceUnavailable(retry_after=STORE_BUSY_RETRY_AFTER)
+        return handle_http_exception(busy)
     log.exception("unhandled error", extra={"error_type": type(error).__name__})
     return handle_http_exception(InternalServerError())
 
