@@ -13,6 +13,8 @@ for this user's encrypted data; it is stored encrypted (auth/crypto.py, field
 - `bind_phone`: the phone verified by the platform (getuserphonenumber) is bound to the account and
   makes it L1 without an SMS code. A phone that already belongs to another account is a 409, never
   a takeover: that person logs in with SMS and binds the mini-program from there.
+  An openid held by such an empty level-0 account moves to the account of a caller who logged in
+  with SMS (the person already had an account): the empty one is closed (`merged_into`).
 - `unbind`: the openid is released; the account stays (with its phone it can log in by SMS).
 """
 
@@ -123,7 +125,7 @@ def login(store, cipher, config, js_code: str, current_account_id: str | None = 
     binding = store[BINDINGS].find_one({"appid": appid, "openid": session.openid})
     if binding is not None:
         if current_account_id and binding["account_id"] != current_account_id:
-            raise Conflict("该微信已绑定其他账户", code="wechat_bound_elsewhere")
+            return _move_from_empty_account(store, cipher, binding, current_account_id, session), False
         account = _usable_account(store, binding["account_id"])
         _renew_session_key(store, cipher, binding, session)
         return account, False
@@ -132,6 +134,37 @@ def login(store, cipher, config, js_code: str, current_account_id: str | None = 
         _bind_to(store, cipher, account["_id"], appid, session)
         return account, False
     return _register(store, cipher, appid, session)
+
+
+def _move_from_empty_account(store, cipher, binding: dict, account_id: str, session: platform.CodeSession) -> dict:
+    """The openid's account never got a phone (level 0) and its owner has now logged in to their real
+    account: the openid moves there and the empty account is closed. Any other holder: 409."""
+    holder = find_account(store, binding["account_id"])
+    if holder is not None and (holder.get("phone_enc") or holder["acr"] > 0):
+        raise Conflict("该微信已绑定其他账户", code="wechat_bound_elsewhere")
+    account = _usable_account(store, account_id)
+    try:
+        moved = store[BINDINGS].update_one(
+            {"_id": binding["_id"], "account_id": binding["account_id"]},
+            {
+                "$set": {
+                    "account_id": account_id,
+                    "session_key_enc": cipher.encrypt(session.session_key, SESSION_KEY_FIELD),
+                    "updated_at": now_iso(),
+                },
+                "$inc": {"version": 1},
+            },
+        )
+    except DuplicateKeyError:
+        raise Conflict("您的账户已绑定另一个微信，请先解除绑定", code="wechat_already_bound") from None
+    if moved.matched_count == 0:
+        raise Conflict()
+    store[ACCOUNTS].update_one(
+        {"_id": binding["account_id"], "acr": 0},
+        {"$set": {"disabled": True, "merged_into": account_id, "updated_at": now_iso()}, "$inc": {"version": 1}},
+    )
+    revoke_channel_sessions(store, binding["account_id"], CHANNEL)
+    return account
 
 
 def _register(store, cipher, appid: str, session: platform.CodeSession) -> tuple[dict, bool]:

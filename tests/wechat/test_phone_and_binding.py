@@ -84,8 +84,9 @@ def test_an_account_has_at_most_one_openid_of_the_app(login, client, store):
     assert store["accounts"].count_documents({}) == 1
 
 
-def test_an_openid_bound_to_one_account_cannot_be_bound_to_another(mp_device, login, client, store):
+def test_an_openid_of_an_account_with_a_phone_cannot_be_bound_to_another(mp_device, login, client, store):
     alice = mp_device("alice")
+    assert alice.post(f"{API}/phone", json={"code": phone_code("13800000013")}).status_code == 200
     other = login("13800000008")
     response = client.post(f"{API}/login", json={"code": login_code("alice")}, headers=other.headers)
     assert response.status_code == 409
@@ -110,3 +111,16 @@ def test_unbinding_is_refused_without_a_phone_and_404_without_a_binding(mp_devic
     refused = alice.delete(f"{API}/binding")
     assert refused.status_code == 409 and refused.get_json()["code"] == "phone_required"
     assert login("13800000011").delete(f"{API}/binding").status_code == 404
+
+
+def test_an_empty_level_zero_account_hands_its_openid_to_the_owners_real_account(mp_device, login, client, store):
+    shell = mp_device("alice")  # logged in once in the mini-program, never bound a phone
+    owner = login("13800000012")  # the same person's account, by SMS
+    response = client.post(f"{API}/login", json={"code": login_code("alice")}, headers=owner.headers)
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["account"]["id"] == owner.account_id
+    assert store[BINDINGS].find_one({})["account_id"] == owner.account_id
+    closed = store["accounts"].find_one({"_id": shell.account_id})
+    assert closed["disabled"] is True and closed["merged_into"] == owner.account_id
+    assert shell.get("/api/v1/me").status_code == 401
+    assert mp_device("alice").account_id == owner.account_id  # later logins land in the real account
