@@ -9,6 +9,13 @@ import { isLoggedIn, onSessionEnded, realNameLevel, restoreSession, session } fr
 const routes = [
   { path: '/', name: 'home', component: HomeView, meta: { title: '首页' } },
   {
+    // 数据看板: public figures; ECharts loads with this route only.
+    path: '/stats',
+    name: 'stats',
+    component: () => import('../views/stats/StatsView.vue'),
+    meta: { title: '数据看板', back: '/' },
+  },
+  {
     // No component: the children render in App's <router-view>; the 办事 tab stays selected.
     path: '/services',
     children: [

@@ -1,0 +1,109 @@
+// The ECharts parts the dashboard draws with, and only those (echarts/core keeps the chunk small).
+// Imported by StatsView only, so the charts load with the /stats route and never with the first page.
+
+import { use } from 'echarts/core'
+import { BarChart, PieChart } from 'echarts/charts'
+import { AriaComponent, GridComponent, LegendComponent, TooltipComponent } from 'echarts/components'
+import { SVGRenderer } from 'echarts/renderers'
+
+use([SVGRenderer, BarChart, PieChart, GridComponent, TooltipComponent, LegendComponent, AriaComponent])
+
+const percent = (share) => (share === null || share === undefined ? '—' : `${Math.round(share * 1000) / 10}%`)
+export { percent }
+
+// Shared by every chart: transparent on the page's own background, described for screen readers,
+// and still when the person asked for reduced motion.
+function base(animate) {
+  return {
+    backgroundColor: 'transparent',
+    animation: animate,
+    aria: { enabled: true },
+    tooltip: { trigger: 'item', confine: true },
+    textStyle: { fontFamily: 'inherit' },
+  }
+}
+
+/** Applications per department (horizontal bars, most first). */
+export function departmentsOption(rows, shortNames, animate) {
+  const sorted = [...rows].sort((a, b) => a.applications - b.applications)
+  return {
+    ...base(animate),
+    grid: { left: 8, right: 24, top: 8, bottom: 8, containLabel: true },
+    xAxis: { type: 'value', minInterval: 1 },
+    yAxis: { type: 'category', data: sorted.map((row) => shortNames[row.code] || row.name) },
+    series: [{ type: 'bar', name: '办件量', data: sorted.map((row) => row.applications), label: { show: true, position: 'right' } }],
+  }
+}
+
+/** 零跑动 / 跑一次 / 跑两次及以上, out of all applications. */
+export function tripsOption(overview, animate) {
+  const total = overview.applications
+  const zero = Math.round((overview.zero_trip_share || 0) * total)
+  const atMostOne = Math.round((overview.at_most_one_trip_share || 0) * total)
+  return {
+    ...base(animate),
+    legend: { bottom: 0 },
+    series: [
+      {
+        type: 'pie',
+        name: '跑动次数',
+        radius: ['40%', '68%'],
+        center: ['50%', '44%'],
+        label: { formatter: '{b}\n{d}%' },
+        data: [
+          { name: '零跑动', value: zero },
+          { name: '跑一次', value: atMostOne - zero },
+          { name: '跑两次及以上', value: total - atMostOne },
+        ],
+      },
+    ],
+  }
+}
+
+/** Average and p90 handling time against the promised time limit, per item that has completed applications. */
+export function handlingOption(items, animate) {
+  const rows = items.filter((row) => row.completed > 0)
+  return {
+    ...base(animate),
+    tooltip: { trigger: 'axis', confine: true },
+    legend: { bottom: 0 },
+    grid: { left: 8, right: 8, top: 16, bottom: 40, containLabel: true },
+    xAxis: {
+      type: 'category',
+      data: rows.map((row) => row.name),
+      axisLabel: { interval: 0, width: 72, overflow: 'truncate' },
+    },
+    yAxis: { type: 'value', name: '工作日', minInterval: 1 },
+    series: [
+      { type: 'bar', name: '平均用时', data: rows.map((row) => row.handling_days_avg) },
+      { type: 'bar', name: '90%办结用时', data: rows.map((row) => (row.handling_days_p90 < 0 ? null : row.handling_days_p90)) },
+      { type: 'bar', name: '承诺时限', data: rows.map((row) => row.promised_days) },
+    ],
+  }
+}
+
+export const LEVEL_NAMES = { 5: '非常满意', 4: '满意', 3: '基本满意', 2: '不满意', 1: '非常不满意' }
+
+/** Ratings per level (好差评). */
+export function satisfactionOption(levels, animate) {
+  const order = [5, 4, 3, 2, 1]
+  return {
+    ...base(animate),
+    grid: { left: 8, right: 24, top: 16, bottom: 8, containLabel: true },
+    xAxis: { type: 'category', data: order.map((level) => LEVEL_NAMES[level]), axisLabel: { interval: 0 } },
+    yAxis: { type: 'value', minInterval: 1 },
+    series: [{ type: 'bar', name: '评价数', data: order.map((level) => levels[level] || 0), label: { show: true, position: 'top' } }],
+  }
+}
+
+/** The 四办 classification of the catalogue. */
+export function fourWaysOption(tags, animate) {
+  const names = Object.keys(tags)
+  return {
+    ...base(animate),
+    grid: { left: 8, right: 8, top: 24, bottom: 8, containLabel: true },
+    xAxis: { type: 'category', data: names },
+    yAxis: { type: 'value', minInterval: 1 },
+    series: [{ type: 'bar', name: '事项数', data: names.map((name) => tags[name]), label: { show: true, position: 'top' } }],
+  }
+}
