@@ -228,6 +228,13 @@ const routes = [
         meta: { title: '答复更正申请', back: '/staff/corrections', requiresAuth: true, roles: ['approver'] },
       },
       {
+        // 差评整改: cases from poor ratings (好差评) for the department's approvers, and admins
+        path: 'rectifications',
+        name: 'rectifications',
+        component: () => import('../views/evaluations/RectificationsView.vue'),
+        meta: { title: '差评整改', back: '/staff', requiresAuth: true, roles: ['approver', 'admin'] },
+      },
+      {
         path: 'review',
         name: 'review-queue',
         component: () => import('../views/staff/ReviewQueueView.vue'),
