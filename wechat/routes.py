@@ -6,7 +6,7 @@ from flask import current_app, request
 from flask.views import MethodView
 
 from api.blueprint import Blueprint
-from api.errors import Forbidden
+from api.errors import ErrorSchema, Forbidden
 from auth import sessions
 from auth.access import current_principal, login_required
 from auth.crypto import field_cipher
@@ -16,10 +16,12 @@ from auth.schemas import TokenSchema
 
 from . import accounts
 from .schemas import (
+    LOGIN_CODE_INVALID_EXAMPLE,
     LOGIN_EXAMPLE,
     LOGIN_RESPONSE_EXAMPLE,
     PHONE_EXAMPLE,
     PHONE_RESPONSE_EXAMPLE,
+    PHONE_TAKEN_EXAMPLE,
     MiniProgramLoginSchema,
     MiniProgramPhoneSchema,
 )
@@ -39,7 +41,7 @@ class MiniProgramLogin(MethodView):
     @blp.arguments(MiniProgramLoginSchema, example=LOGIN_EXAMPLE)
     @blp.response(200, TokenSchema, example=LOGIN_RESPONSE_EXAMPLE)
     @blp.alt_response(409, description="Logged in already, and this WeChat user or the account is bound elsewhere")
-    @blp.alt_response(422, description="The code is invalid or was used")
+    @blp.alt_response(422, schema=ErrorSchema, description="The code is invalid or was used", example=LOGIN_CODE_INVALID_EXAMPLE)
     @blp.alt_response(503, description="The platform could not be reached")
     def post(self, body):
         """Log in with wx.login's code (the first login creates an account at level 0, no phone yet).
@@ -63,7 +65,12 @@ class MiniProgramPhone(MethodView):
     @blp.arguments(MiniProgramPhoneSchema, example=PHONE_EXAMPLE)
     @blp.response(200, TokenSchema, example=PHONE_RESPONSE_EXAMPLE)
     @blp.alt_response(403, description="Not a mini-program session")
-    @blp.alt_response(409, description="The phone is bound to another account, or the account has another phone")
+    @blp.alt_response(
+        409,
+        schema=ErrorSchema,
+        description="The phone is bound to another account, or the account has another phone",
+        example=PHONE_TAKEN_EXAMPLE,
+    )
     @blp.alt_response(422, description="The code is invalid or was used")
     def post(self, body):
         """Bind the phone the platform verified (getPhoneNumber's code): real-name level 1 without an SMS code.

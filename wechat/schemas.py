@@ -42,3 +42,15 @@ LOGIN_EXAMPLE = {"code": MiniProgramLoginSchema().fields["code"].metadata["examp
 LOGIN_RESPONSE_EXAMPLE = {**_TOKENS, "account": _ACCOUNT, "created": True}
 PHONE_EXAMPLE = {"code": MiniProgramPhoneSchema().fields["code"].metadata["example"]}
 PHONE_RESPONSE_EXAMPLE = {**_TOKENS, "account": {**_ACCOUNT, "real_name_level": 1, "phone": "138****0001"}}
+LOGIN_CODE_INVALID_EXAMPLE = {
+    "status": 422,
+    "code": "wechat_code_invalid",
+    "message": "登录凭证已失效，请重新获取后再试",
+    "errors": {"code": ["登录凭证无效或已使用"]},
+}
+PHONE_TAKEN_EXAMPLE = {
+    "status": 409,
+    "code": "phone_bound_elsewhere",
+    "message": "该手机号已绑定其他账户，请用该手机号短信登录后再绑定微信，如有疑问请到服务大厅办理",
+    "errors": {},
+}

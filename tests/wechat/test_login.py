@@ -7,6 +7,7 @@ import jwt
 from tests.wechat.conftest import API, bearer, login_code
 from wechat.accounts import BINDINGS
 from wechat.sandbox import openid_for
+from wechat.schemas import LOGIN_CODE_INVALID_EXAMPLE
 
 
 def claims_of(response) -> dict:
@@ -48,7 +49,7 @@ def test_a_used_code_is_refused_and_nothing_is_stored(client, store):
     assert client.post(f"{API}/login", json={"code": code}).status_code == 200
     again = client.post(f"{API}/login", json={"code": code})
     assert again.status_code == 422
-    assert again.get_json()["code"] == "wechat_code_invalid"
+    assert again.get_json() == LOGIN_CODE_INVALID_EXAMPLE  # the example of the OpenAPI document and docs/miniprogram.md
     assert store["accounts"].count_documents({}) == 1
 
 
