@@ -1,0 +1,213 @@
+"""The load benchmark: gunicorn with the production settings on a city-scale database, driven by wrk.
+
+The server runs `gunicorn --config gunicorn.conf.py wsgi:app` on 127.0.0.1 over the cached seeded
+database (bench/seeded.py: 4.12 M people, 450 k organisations, 1 M applications; `--scale small`:
+10 k of each). Before the timed phase, in this process, each of 2,000 real-named residents gets a
+session (access token), a tracking target (one of their applications), and ready-to-submit drafts
+and spare sessions (refresh tokens) are made: the timed phase only reads what was prepared.
+
+wrk (a second process, bench/load.lua) then sends the mix — catalogue browse 40 %, vault 10 % and
+prefill (start a draft) 10 %, my applications 20 %, submit 5 %, tracking 10 %, refresh 5 % — at 32
+connections, and each class alone for its own latency (wrk reports one latency distribution per
+run). A bare Flask endpoint (bench/bare_app.py) under the same server settings is the yardstick.
+
+    python -m bench load                  # full scale (seeds var/bench/ once: ~6 min)
+    python -m bench load --scale small    # 10 k people: a quick run
+    BENCH_CONNECTIONS=64 BENCH_DURATION=30 python -m bench load
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from auth.seed_registry import FULL_PEOPLE  # noqa: E402
+from bench.http_bench import free_port, wait_until_up  # noqa: E402
+from bench.seeded import app_config, environment, resident_ids, seeded  # noqa: E402
+
+BIN = Path(sys.executable).parent
+LUA = Path(__file__).resolve().parent / "load.lua"
+SCALES = {"full": FULL_PEOPLE, "small": 10_000}
+CLASSES = ["catalogue", "vault", "prefill", "my_applications", "submit", "tracking", "refresh"]
+LABELS = {
+    "catalogue": "GET catalogue (items, bundles, guides)",
+    "vault": "GET /me/vault",
+    "prefill": "POST /applications (prefill)",
+    "my_applications": "GET /applications (mine)",
+    "submit": "POST /applications/{id}/submit",
+    "tracking": "GET /applications/{id} (tracking)",
+    "refresh": "POST /auth/refresh",
+}
+ITEM = "430200-SCJG-003"  # 企业设立登记: a resident's item with two declarations and registry data
+FACTS = {
+    "business.name": "株洲湘味餐饮有限公司", "business.registered_address": "湖南省株洲市天元区长江北路88号",
+    "business.type": "有限责任公司", "business.business_scope": "餐饮服务", "business.registered_capital_wan": 50,
+    "applicant.contact_address": "湖南省株洲市天元区嵩山路街道示例路12号3栋402",
+}  # fmt: skip
+CATALOGUE = [
+    "/api/v1/catalog/items", "/api/v1/catalog/items?q=%E8%90%A5%E4%B8%9A", "/api/v1/catalog/items?for_whom=person",
+    "/api/v1/catalog/bundles", "/api/v1/catalog/bundles/newborn", "/api/v1/catalog/bundles/open-restaurant",
+    "/api/v1/catalog/items/430200-SCJG-002", "/api/v1/catalog/items/430200-GAJ-001", "/api/v1/catalog/departments",
+]  # fmt: skip
+
+
+def ready_draft(client, headers: dict) -> dict:
+    response = client.post("/api/v1/applications", json={"item": ITEM}, headers=headers)
+    assert response.status_code == 201, response.get_json()
+    view = response.get_json()
+    values = {name: FACTS[name] for name in view["missing_fields"]}
+    body = {"values": values, "version": view["version"]}
+    view = client.patch(f"/api/v1/applications/{view['id']}", json=body, headers=headers).get_json()
+    for material in view["materials"]:
+        if material["status"] == "missing" and material["source"] == "form":
+            path = f"/api/v1/applications/{view['id']}/materials/{material['code']}/declaration"
+            view = client.post(path, json={"version": view["version"]}, headers=headers).get_json()
+    assert not view["missing_fields"], view
+    return view
+
+
+def prepare(directory: Path, path: Path, users: int, drafts: int, refreshes: int) -> dict:
+    """Write the requests file for load.lua: one line per request, tab-separated."""
+    from api import create_app
+    from auth import sessions
+
+    app = create_app({**app_config(directory), "ACCESS_TOKEN_SECONDS": 3600})
+    store = app.extensions["store"]
+    client = app.test_client()
+    ids = resident_ids(store)[:users]
+    accounts = [store["accounts"].find_one({"_id": account_id}) for account_id in ids]
+    lines: list[str] = []
+
+    def line(klass, method, url, bearer=None, cookie=None, body=None):
+        text = json.dumps(body, ensure_ascii=False) if body else None
+        lines.append("\t".join(value or "-" for value in (klass, method, url, bearer, cookie, text)))
+
+    with app.app_context():
+        tokens = [sessions.start_session(store, app, account, "bench load").access_token for account in accounts]
+        for index, (account, token) in enumerate(zip(accounts, tokens, strict=True)):
+            line("vault", "GET", "/api/v1/me/vault", token)
+            line("prefill", "POST", "/api/v1/applications", token, body={"item": ITEM})
+            line("my_applications", "GET", "/api/v1/applications", token)
+            mine = store["applications"].find_one({"applicant_id": account["_id"], "acting_for": None, "state": "completed"})
+            if mine:
+                line("tracking", "GET", f"/api/v1/applications/{mine['_id']}", token)
+            line("catalogue", "GET", CATALOGUE[index % len(CATALOGUE)])
+        for index in range(refreshes):
+            issued = sessions.start_session(store, app, accounts[index % len(accounts)], "bench load")
+            line("refresh", "POST", "/api/v1/auth/refresh", cookie=issued.refresh_token, body={"acting_for": None})
+    for index in range(drafts):
+        token = tokens[index % len(tokens)]
+        view = ready_draft(client, {"Authorization": "Bearer " + token})
+        line("submit", "POST", f"/api/v1/applications/{view['id']}/submit", token, body={"version": view["version"]})
+    store.close()
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return {klass: sum(1 for x in lines if x.startswith(klass + "\t")) for klass in CLASSES}
+
+
+@contextmanager
+def serve(app_spec: str, env: dict, probe: str):
+    port = free_port()
+    server = subprocess.Popen(
+        [str(BIN / "gunicorn"), "--config", str(ROOT / "gunicorn.conf.py"), "--bind", f"127.0.0.1:{port}", app_spec],
+        cwd=ROOT,
+        env={**os.environ, **env, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}{probe}", 60)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def wrk(url: str, requests_file: Path, klass: str, seconds: float, connections: int, threads: int = 2) -> dict:
+    """One wrk run; load.lua chooses the requests of the file (klass "" = the mix)."""
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "10s", "-s", str(LUA), url]
+    env = {**os.environ, "LOAD_REQUESTS": str(requests_file), "LOAD_CLASS": klass, "LOAD_THREADS": str(threads)}
+    out = subprocess.run(command, capture_output=True, text=True, check=True, env=env).stdout
+    result = json.loads(re.search(r"^LOADRESULT (.*)$", out, re.M).group(1))
+    result["rps"] = result["requests"] / result["seconds"]
+    result["errors"] = result["status_errors"] + result["socket_errors"] + result["timeouts"]
+    return result
+
+
+def bare(seconds: float, connections: int) -> dict:
+    """The bare Flask endpoint through load.lua too (its `done` prints the same figures)."""
+    requests_file = Path(tempfile.mkstemp(suffix=".tsv")[1])
+    requests_file.write_text("\t".join(["catalogue", "GET", "/hello", "-", "-", "-"]) + "\n")
+    try:
+        with serve("bench.bare_app:app", {}, "/hello") as base:
+            wrk(base, requests_file, "catalogue", 2, 4)  # warm-up
+            return wrk(base, requests_file, "catalogue", seconds, connections)
+    finally:
+        requests_file.unlink()
+
+
+def row(name: str, r: dict) -> str:
+    return (
+        f"  {name:38s} {r['rps']:8.0f} req/s  p50 {r['p50_us'] / 1000:7.1f} ms  p95 {r['p95_us'] / 1000:7.1f} ms  "
+        f"p99 {r['p99_us'] / 1000:7.1f} ms  errors {r['errors']}"
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench load", description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", choices=sorted(SCALES), default="full")
+    parser.add_argument("--connections", type=int, default=int(os.environ.get("BENCH_CONNECTIONS", 32)))
+    parser.add_argument("--seconds", type=float, default=float(os.environ.get("BENCH_DURATION", 20)))
+    parser.add_argument("--users", type=int, default=500)
+    args = parser.parse_args(argv)
+    if not shutil.which("wrk"):
+        sys.exit("wrk is missing: `apt-get install -y wrk` (make bench installs it)")
+    people = SCALES[args.scale]
+    started = time.perf_counter()
+    directory = seeded(people, log=lambda text: print(text, flush=True))
+    print(f"seeded database: {directory} ({time.perf_counter() - started:.0f} s)", flush=True)
+    per_class = max(5.0, args.seconds / 2)
+    # submits at most ~60/s and refreshes ~400/s on two cores: enough for the mix and the class's own run
+    drafts = int(60 * per_class + 0.05 * 500 * args.seconds * 1.5)
+    refreshes = int(400 * per_class + 0.05 * 500 * args.seconds * 1.5)
+    requests_file = directory.parent / f"load-requests-{os.getpid()}.tsv"
+    started = time.perf_counter()
+    counts = prepare(directory, requests_file, args.users, drafts, refreshes)
+    print(f"prepared in {time.perf_counter() - started:.0f} s: {counts}", flush=True)
+    try:
+        yardstick = bare(args.seconds, args.connections)
+        with serve("wsgi:app", environment(directory), "/api/v1/health") as base:
+            wrk(base, requests_file, "catalogue", 3, 8)  # warm-up: workers started, catalogue cached
+            mix = wrk(base, requests_file, "", args.seconds, args.connections)
+            alone = {klass: wrk(base, requests_file, klass, per_class, args.connections) for klass in CLASSES}
+    finally:
+        requests_file.unlink(missing_ok=True)
+    workers = os.environ.get("ONETRIP_WORKERS", "default")
+    print(
+        f"\nload benchmark: {people:,} people, gunicorn.conf.py ({workers} workers), wrk -c{args.connections}, "
+        f"{os.cpu_count()} cores shared with wrk; mix {args.seconds:.0f} s, each class alone {per_class:.0f} s"
+    )
+    print(row("bare Flask /hello", yardstick))
+    print(row("the mix (weights of the issue)", mix))
+    for klass in CLASSES:
+        print(row(LABELS[klass] + " alone", alone[klass]))
+    ratio = mix["rps"] / yardstick["rps"]
+    errors = mix["errors"] + sum(r["errors"] for r in alone.values())
+    used_up = mix["exhausted"] + sum(r["exhausted"] for r in alone.values())
+    print(f"  ratio mix/bare throughput: {ratio:.2f} (target ≥ 0.5); mix p99 {mix['p99_us'] / 1000:.1f} ms (target < 100 ms)")
+    print(f"  errors: {errors}" + (f"; {used_up} submit/refresh requests ran out and were sent as tracking" if used_up else ""))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
