@@ -31,7 +31,9 @@ export function departmentsOption(rows, shortNames, animate) {
     grid: { left: 8, right: 24, top: 8, bottom: 8, containLabel: true },
     xAxis: { type: 'value', minInterval: 1 },
     yAxis: { type: 'category', data: sorted.map((row) => shortNames[row.code] || row.name) },
-    series: [{ type: 'bar', name: '办件量', data: sorted.map((row) => row.applications), label: { show: true, position: 'right' } }],
+    series: [
+      { type: 'bar', name: '办件量', barMaxWidth: 20, data: sorted.map((row) => row.applications), label: { show: true, position: 'right' } },
+    ],
   }
 }
 
@@ -50,34 +52,37 @@ export function tripsOption(overview, animate) {
         radius: ['40%', '68%'],
         center: ['50%', '44%'],
         label: { formatter: '{b}\n{d}%' },
+        // an empty slice would only print its 0% label over a neighbour's
         data: [
           { name: '零跑动', value: zero },
           { name: '跑一次', value: atMostOne - zero },
           { name: '跑两次及以上', value: total - atMostOne },
-        ],
+        ].filter((slice) => slice.value > 0),
       },
     ],
   }
 }
 
-/** Average and p90 handling time against the promised time limit, per item that has completed applications. */
+/** Average and p90 handling time against the promised time limit, per item that has completed applications
+ * (horizontal bars: item names are long, a phone is narrow). */
 export function handlingOption(items, animate) {
-  const rows = items.filter((row) => row.completed > 0)
+  const rows = items.filter((row) => row.completed > 0).reverse()
   return {
     ...base(animate),
     tooltip: { trigger: 'axis', confine: true },
     legend: { bottom: 0 },
-    grid: { left: 8, right: 8, top: 16, bottom: 40, containLabel: true },
-    xAxis: {
+    grid: { left: 16, right: 16, top: 8, bottom: 36, containLabel: true },
+    yAxis: {
       type: 'category',
       data: rows.map((row) => row.name),
-      axisLabel: { interval: 0, width: 72, overflow: 'truncate' },
+      axisLabel: { width: 90, overflow: 'truncate' },
     },
-    yAxis: { type: 'value', name: '工作日', minInterval: 1 },
+    xAxis: { type: 'value', minInterval: 1 },
     series: [
-      { type: 'bar', name: '平均用时', data: rows.map((row) => row.handling_days_avg) },
-      { type: 'bar', name: '90%办结用时', data: rows.map((row) => (row.handling_days_p90 < 0 ? null : row.handling_days_p90)) },
-      { type: 'bar', name: '承诺时限', data: rows.map((row) => row.promised_days) },
+      { type: 'bar', name: '平均用时', barMaxWidth: 12, data: rows.map((row) => row.handling_days_avg) },
+      { type: 'bar', name: '九成办结', barMaxWidth: 12,
+        data: rows.map((row) => (row.handling_days_p90 < 0 ? null : row.handling_days_p90)) },
+      { type: 'bar', name: '承诺时限', barMaxWidth: 12, data: rows.map((row) => row.promised_days) },
     ],
   }
 }
@@ -92,7 +97,7 @@ export function satisfactionOption(levels, animate) {
     grid: { left: 8, right: 24, top: 16, bottom: 8, containLabel: true },
     xAxis: { type: 'category', data: order.map((level) => LEVEL_NAMES[level]), axisLabel: { interval: 0 } },
     yAxis: { type: 'value', minInterval: 1 },
-    series: [{ type: 'bar', name: '评价数', data: order.map((level) => levels[level] || 0), label: { show: true, position: 'top' } }],
+    series: [{ type: 'bar', name: '评价数', barMaxWidth: 32, data: order.map((level) => levels[level] || 0), label: { show: true, position: 'top' } }],
   }
 }
 
@@ -104,6 +109,11 @@ export function fourWaysOption(tags, animate) {
     grid: { left: 8, right: 8, top: 24, bottom: 8, containLabel: true },
     xAxis: { type: 'category', data: names },
     yAxis: { type: 'value', minInterval: 1 },
-    series: [{ type: 'bar', name: '事项数', data: names.map((name) => tags[name]), label: { show: true, position: 'top' } }],
+    series: [{ type: 'bar', name: '事项数', barMaxWidth: 40, data: names.map((name) => tags[name]), label: { show: true, position: 'top' } }],
   }
+}
+
+/** A bar chart's height for `rows` categories: room for each bar and its label. */
+export function heightFor(rows, perRow = 40) {
+  return `${Math.max(220, rows * perRow + 60)}px`
 }
