@@ -104,6 +104,7 @@ def _feature_cli(app: Flask) -> None:
     from .audit.cli import register_cli as audit_cli
     from .catalog.cli import register_cli as catalog_cli
     from .catalog.cli import seed_demo_catalog
+    from .retention.cli import register_cli as retention_cli
     from .vault.demo import seed_demo_certificates
     from .vault.page import page_blp
 
@@ -113,6 +114,7 @@ def _feature_cli(app: Flask) -> None:
     catalog_cli(app)
     applications_cli(app)
     audit_cli(app)
+    retention_cli(app)
     notifications.init_app(app)
     payments.init_app(app)
     for seeder in (("registry", seed_demo_registry), ("accounts", seed_demo_accounts), ("catalog", seed_demo_catalog),

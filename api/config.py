@@ -37,6 +37,12 @@ DEFAULTS: dict[str, Any] = {
     "REGISTRY_HTTP_READ_TIMEOUT_MS": 5000,
     # applications
     "DRAFT_RETENTION_DAYS": 30,  # drafts untouched this long are purged (flask purge-drafts)
+    # retention (api/retention): days after which each kind is purged; 0 keeps it forever. Audit entries are never purged.
+    "RETENTION_CLOSED_UPLOADS_DAYS": 180,  # files of rejected/withdrawn applications (the application stays)
+    "RETENTION_SMS_LOG_DAYS": 90,  # sms_log entries (the console channel's log)
+    "RETENTION_OUTBOX_DAYS": 90,  # outbox messages sent this long ago (the inbox copy stays)
+    "RETENTION_LOGIN_CODES_DAYS": 7,  # SMS login codes expired this long ago
+    "RETENTION_EVERY_SECONDS": 3600,  # how often the scheduled purge runs (flask appointments jobs --every …)
     # notifications (seconds are text: the notifications settings parse fractions)
     "SMS_PROVIDER": "console",  # console | http
     "SMS_HTTP_URL": "",
@@ -99,6 +105,11 @@ _ENV_NAMES = {
     "REGISTRY_HTTP_CONNECT_TIMEOUT_MS": "ONETRIP_REGISTRY_HTTP_CONNECT_TIMEOUT_MS",
     "REGISTRY_HTTP_READ_TIMEOUT_MS": "ONETRIP_REGISTRY_HTTP_READ_TIMEOUT_MS",
     "DRAFT_RETENTION_DAYS": "ONETRIP_DRAFT_RETENTION_DAYS",
+    "RETENTION_CLOSED_UPLOADS_DAYS": "ONETRIP_RETENTION_CLOSED_UPLOADS_DAYS",
+    "RETENTION_SMS_LOG_DAYS": "ONETRIP_RETENTION_SMS_LOG_DAYS",
+    "RETENTION_OUTBOX_DAYS": "ONETRIP_RETENTION_OUTBOX_DAYS",
+    "RETENTION_LOGIN_CODES_DAYS": "ONETRIP_RETENTION_LOGIN_CODES_DAYS",
+    "RETENTION_EVERY_SECONDS": "ONETRIP_RETENTION_EVERY_SECONDS",
     "SMS_PROVIDER": "ONETRIP_SMS_PROVIDER",
     "SMS_HTTP_URL": "ONETRIP_SMS_HTTP_URL",
     "SMS_HTTP_SECRET": "ONETRIP_SMS_HTTP_SECRET",

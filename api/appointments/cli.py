@@ -8,6 +8,10 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from api.retention.cli import format_counts
+from api.retention.service import RetentionSettings
+from api.retention.service import run_if_due as run_retention_if_due
+
 from .jobs import run_due
 from .settings import settings_of
 
@@ -16,11 +20,14 @@ from .settings import settings_of
 @click.option("--every", type=float, default=0.0, help="Run again every SECONDS until interrupted (default: once).")
 @with_appcontext
 def jobs_command(every: float) -> None:
-    """Enqueue the appointment reminders now due and mark missed bookings as no-shows."""
+    """Enqueue the appointment reminders now due and mark missed bookings as no-shows; run the retention purge when due."""
     store = current_app.extensions["store"]
     while True:
         done = run_due(store, settings_of())
         click.echo(f"appointments: {done['reminders']} reminder(s) queued, {done['no_shows']} no-show(s) recorded")
+        purged = run_retention_if_due(store, RetentionSettings.from_config(current_app.config), current_app.config["DATA_DIR"])
+        if purged is not None:  # the hourly retention purge rides on this periodic process (api/retention)
+            click.echo(f"retention: purged {format_counts(purged)}")
         if every <= 0:
             return
         time.sleep(every)

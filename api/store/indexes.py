@@ -39,6 +39,11 @@ INDEXES: list[Index] = [
     ("audit_log", [("actor_id", 1), ("seq", -1)], {}),
     ("audit_log", [("action", 1), ("seq", -1)], {}),
     ("audit_log", [("at", 1)], {}),
+    # api/retention/service.py: what is past its retention (drafts use applications (state, updated_at) too)
+    ("applications", [("state", 1), ("updated_at", 1)], {}),
+    ("sms_log", [("sent_at", 1)], {}),
+    ("outbox", [("state", 1), ("sent_at", 1)], {}),
+    ("otp_codes", [("expires_at", 1)], {}),
     # notifications/
     ("outbox", [("idempotency_key", 1)], UNIQUE),
     ("outbox", [("state", 1), ("due_at", 1)], {}),
