@@ -77,3 +77,13 @@ def test_a_logged_in_caller_binds_the_openid_to_the_own_account(client, store, a
     assert body["account"]["real_name_level"] == 1
     assert body["created"] is False
     assert store["accounts"].count_documents({}) == 1
+
+
+def test_a_client_without_a_cookie_jar_refreshes_with_the_value_of_set_cookie(app):
+    login = app.test_client(use_cookies=False).post(f"{API}/login", json={"code": login_code("alice")})
+    refresh_value = login.headers["Set-Cookie"].split(";", 1)[0].split("=", 1)[1]
+    jarless = app.test_client(use_cookies=False)
+    refreshed = jarless.post("/api/v1/auth/refresh", json={}, headers={"Cookie": f"onetrip_refresh={refresh_value}"})
+    assert refreshed.status_code == 200
+    assert claims_of(refreshed)["sub"] == login.get_json()["account"]["id"]
+    assert claims_of(refreshed)["chan"] == "miniprogram"
