@@ -82,6 +82,10 @@ DEFAULTS: dict[str, Any] = {
     "WECHAT_API_BASE": "http://127.0.0.1:8020",  # https://api.weixin.qq.com in production
     "WECHAT_TIMEOUT_SECONDS": "5",
     "WECHAT_SANDBOX_BIND": "127.0.0.1:8020",
+    # the mini-program's subscription messages (notifications/channels/miniprogram.py)
+    "MINIPROGRAM_TEMPLATES": "",  # JSON {event: {template_id, page, data} | null} over notifications/miniprogram_templates.py
+    "MINIPROGRAM_STATE": "formal",  # formal | trial | developer: the version of the mini-program a message opens
+    "MINIPROGRAM_FALLBACK": "sms",  # sms | inbox: what stands in when no permission is left or the user refused
 }
 
 _ENV_NAMES = {
@@ -145,6 +149,9 @@ _ENV_NAMES = {
     "WECHAT_API_BASE": "ONETRIP_WECHAT_API_BASE",
     "WECHAT_TIMEOUT_SECONDS": "ONETRIP_WECHAT_TIMEOUT_SECONDS",
     "WECHAT_SANDBOX_BIND": "ONETRIP_WECHAT_SANDBOX_BIND",
+    "MINIPROGRAM_TEMPLATES": "ONETRIP_MINIPROGRAM_TEMPLATES",
+    "MINIPROGRAM_STATE": "ONETRIP_MINIPROGRAM_STATE",
+    "MINIPROGRAM_FALLBACK": "ONETRIP_MINIPROGRAM_FALLBACK",
     # the appointment rules (api/appointments/settings.py holds their defaults and checks them)
     "APPOINTMENTS_HORIZON_DAYS": "ONETRIP_APPOINTMENTS_HORIZON_DAYS",
     "APPOINTMENTS_BOOKING_CLOSES_MINUTES": "ONETRIP_APPOINTMENTS_BOOKING_CLOSES_MINUTES",

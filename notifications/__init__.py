@@ -1,4 +1,5 @@
-"""Notifications: the outbox, its worker, the channels (inbox, SMS, Web Push) and the Chinese templates.
+"""Notifications: the outbox, its worker, the channels (inbox, SMS, Web Push, the mini-program's subscription
+messages) and the Chinese templates.
 
 Producers call `enqueue(store, event, recipient, data, idempotency_key, session=…)` inside the
 transaction of the change that causes the message; the worker (`flask notifications-worker` or
@@ -23,7 +24,9 @@ def init_app(app: Flask) -> None:
     from auth.crypto import bind_app_cipher
 
     from .cli import init_cli
+    from .miniprogram_templates import configure
 
     NotificationSettings.from_config(app.config)  # a bad setting fails at start-up, not at the first send
+    configure(app.config.get("MINIPROGRAM_TEMPLATES"))  # which events enqueue() gives a subscription message
     bind_app_cipher(app)  # the outbox and the SMS log hold only the store: they seal phones with the app's cipher
     init_cli(app)

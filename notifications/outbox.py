@@ -91,6 +91,17 @@ def channels_for(template, recipient: Mapping[str, str | None]) -> list[str]:
     return names
 
 
+def _miniprogram_user(store: Any, event: str, account_id: str | None, session: Any) -> bool:
+    """The event has a subscription-message template and the account is bound to the mini-program."""
+    from wechat.accounts import BINDINGS
+
+    from .miniprogram_templates import active
+
+    if not account_id or event not in active():
+        return False
+    return store[BINDINGS].find_one({"account_id": account_id}, {"_id": 1}, session=session) is not None
+
+
 def enqueue(
     store: Any,
     event: str,
@@ -111,6 +122,8 @@ def enqueue(
     - event: a key of templates_zh.TEMPLATES; data must hold every field of its template's sample.
     - recipient: an account id, or {"account_id": str | None, "phone": str | None}. The inbox and
       Web Push need the account, SMS the phone; which channels are used follows from what is given.
+      An account bound to the mini-program also gets its subscription message (channels/miniprogram.py)
+      when the event has a template (miniprogram_templates.py).
     - idempotency_key: names the cause, e.g. "application.submitted:<application id>". The same key
       never makes a second message: the first one is returned; a different event under the same key
       is a programming error (Conflict).
@@ -133,6 +146,8 @@ def enqueue(
     existing = outbox.find_one({"idempotency_key": idempotency_key}, session=session)
     if existing is not None:
         return _same_cause(existing, event)
+    if "inbox" in channels and _miniprogram_user(store, event, who["account_id"], session):
+        channels.append("miniprogram")
     stamp = to_iso(now or utcnow())
     message = {
         "_id": new_id("msg_"),

@@ -4,12 +4,14 @@ from flask.views import MethodView
 from api.blueprint import Blueprint
 from auth.access import current_principal, login_required
 
-from . import service, subscriptions, vapid
+from . import miniprogram_permissions, service, subscriptions, vapid
 from .schemas import (
     NotificationSchema,
     PushSubscriptionOutSchema,
     PushSubscriptionSchema,
     PushUnsubscribeSchema,
+    SubscribeResultSchema,
+    TemplatePermissionSchema,
     UnreadCountSchema,
     VapidKeySchema,
 )
@@ -91,3 +93,25 @@ class VapidPublicKey(MethodView):
     def get(self):
         """The server's VAPID public key, for pushManager.subscribe()"""
         return {"public_key": vapid.public_key_b64(_settings().keys_dir)}
+
+
+@blp.route("/notifications/miniprogram/subscriptions")
+class MiniprogramSubscriptions(MethodView):
+    decorators = [login_required]
+
+    @blp.response(200, TemplatePermissionSchema(many=True))
+    @blp.alt_response(401, description="Not logged in")
+    def get(self):
+        """The mini-program's subscription templates and how many one-time permissions I have left of each"""
+        templates = _settings().miniprogram_templates
+        return miniprogram_permissions.remaining(_store(), current_principal().account_id, templates)
+
+    @blp.arguments(SubscribeResultSchema)
+    @blp.response(200, TemplatePermissionSchema(many=True))
+    @blp.alt_response(401, description="Not logged in")
+    @blp.alt_response(422, description="A template that is not configured, or a result other than accept/reject/ban/filter")
+    def post(self, body):
+        """Report wx.requestSubscribeMessage's result as it came: each "accept" allows one more message of that
+        template ("ban" spends them all); answers the permissions left"""
+        templates = _settings().miniprogram_templates
+        return miniprogram_permissions.report(_store(), current_principal().account_id, body, templates)

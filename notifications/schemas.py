@@ -1,4 +1,5 @@
-from marshmallow import Schema, fields, validate
+from marshmallow import INCLUDE, Schema, fields, validate, validates_schema
+from marshmallow.exceptions import ValidationError
 
 
 class NotificationSchema(Schema):
@@ -40,3 +41,24 @@ class PushUnsubscribeSchema(Schema):
 
 class VapidKeySchema(Schema):
     public_key = fields.String(required=True, metadata={"description": "applicationServerKey for pushManager.subscribe()"})
+
+
+class SubscribeResultSchema(Schema):
+    """wx.requestSubscribeMessage's result object as the mini-program received it:
+    {"errMsg": "requestSubscribeMessage:ok", "<template id>": "accept" | "reject" | "ban" | "filter", …}."""
+
+    class Meta:
+        unknown = INCLUDE  # the template ids are the keys
+
+    errMsg = fields.String(load_only=True, metadata={"description": "requestSubscribeMessage:ok"})  # noqa: N815
+
+    @validates_schema(pass_original=True)
+    def _small(self, data, original, **kwargs):
+        if not isinstance(original, dict) or len(original) > 21:
+            raise ValidationError("至多 20 个模板的订阅结果", "_schema")
+
+
+class TemplatePermissionSchema(Schema):
+    template_id = fields.String(required=True)
+    events = fields.List(fields.String(), required=True, metadata={"description": "the events sent with this template"})
+    count = fields.Integer(required=True, metadata={"description": "one-time permissions left (one per message)"})

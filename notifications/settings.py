@@ -4,16 +4,21 @@ Keys (all optional): SMS_PROVIDER (console | http), SMS_HTTP_URL, SMS_HTTP_SECRE
 SMS_HTTP_TIMEOUT_SECONDS, QUIET_HOURS ("22:00-08:00"; "off" for none), QUIET_HOURS_TIMEZONE,
 VAPID_SUBJECT, WEBPUSH_ENDPOINT_HOSTS (comma-separated push-service host suffixes),
 WEBPUSH_TIMEOUT_SECONDS, NOTIFICATIONS_LEASE_SECONDS, NOTIFICATIONS_POLL_SECONDS,
-NOTIFICATIONS_BACKOFF ("30,120,600,3600,21600" seconds), NOTIFICATIONS_WORKER_THREADS, KEYS_DIR.
+NOTIFICATIONS_BACKOFF ("30,120,600,3600,21600" seconds), NOTIFICATIONS_WORKER_THREADS, KEYS_DIR;
+the mini-program's subscription messages: MINIPROGRAM_TEMPLATES (JSON, miniprogram_templates.py),
+MINIPROGRAM_STATE (formal | trial | developer), MINIPROGRAM_FALLBACK (sms | inbox), and WECHAT_* (wechat/settings.py).
 Values may arrive as strings from the environment, so every one is coerced here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from wechat.settings import WechatSettings
+
+from . import miniprogram_templates
 from .quiet_hours import QuietHours
 
 # The push services of the browsers that can install the PWA. An endpoint elsewhere is refused:
@@ -56,6 +61,10 @@ class NotificationSettings:
     poll_seconds: float = 1.0
     backoff: tuple[float, ...] = (30, 120, 600, 3600, 21600)
     worker_threads: int = 2
+    miniprogram_templates: dict[str, miniprogram_templates.MiniprogramTemplate] = field(default_factory=dict)
+    miniprogram_state: str = "formal"
+    miniprogram_fallback: str = "sms"
+    wechat: WechatSettings | None = None  # None: no mini-program channel (WECHAT_APPID unset)
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> NotificationSettings:
@@ -65,6 +74,9 @@ class NotificationSettings:
             raise ValueError(f"SMS_PROVIDER {provider!r}: console or http")
         if provider == "http" and not (get("SMS_HTTP_URL") and get("SMS_HTTP_SECRET")):
             raise ValueError("SMS_PROVIDER=http needs SMS_HTTP_URL and SMS_HTTP_SECRET")
+        state, fallback = str(get("MINIPROGRAM_STATE") or "formal"), str(get("MINIPROGRAM_FALLBACK") or "sms")
+        if state not in ("formal", "trial", "developer") or fallback not in ("sms", "inbox"):
+            raise ValueError("MINIPROGRAM_STATE: formal | trial | developer; MINIPROGRAM_FALLBACK: sms | inbox")
         return cls(
             keys_dir=str(get("KEYS_DIR") or "var/keys"),
             sms_provider=provider,
@@ -79,4 +91,8 @@ class NotificationSettings:
             poll_seconds=float(get("NOTIFICATIONS_POLL_SECONDS") or 1.0),
             backoff=_seconds_list(get("NOTIFICATIONS_BACKOFF") or cls.backoff),
             worker_threads=int(get("NOTIFICATIONS_WORKER_THREADS") or 2),
+            miniprogram_templates=miniprogram_templates.load(get("MINIPROGRAM_TEMPLATES")),
+            miniprogram_state=state,
+            miniprogram_fallback=fallback,
+            wechat=WechatSettings.from_config(config) if get("WECHAT_APPID") else None,
         )

@@ -51,6 +51,8 @@ INDEXES: list[Index] = [
     ("inbox", [("account_id", 1), ("read_at", 1)], {}),
     ("sms_log", [("phone_bi", 1), ("sent_at", -1)], {}),
     ("push_subscriptions", [("account_id", 1)], {}),
+    # notifications/miniprogram_permissions.py: one count per account and subscription template
+    ("miniprogram_permissions", [("account_id", 1), ("template_id", 1)], UNIQUE),
     # api/catalog/service.py
     ("catalog_items", [("department", 1), ("code", 1)], {}),
     ("catalog_items", [("for_whom", 1), ("code", 1)], {}),

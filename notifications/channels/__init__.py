@@ -1,4 +1,4 @@
-"""Channels behind one port (base.Channel): the in-app inbox, SMS and Web Push."""
+"""Channels behind one port (base.Channel): the in-app inbox, SMS, Web Push and the mini-program's subscription messages."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ def build_channels(settings: NotificationSettings, store: Any, cipher: FieldCiph
     `cipher` seals the phones the console SMS provider logs; default the store's (auth.crypto).
     """
     from .inbox import InboxChannel
+    from .miniprogram import MiniprogramChannel
     from .sms import ConsoleSmsProvider, HttpSmsProvider, SmsChannel
     from .webpush import WebPushChannel  # imports pywebpush, which only the worker needs
 
@@ -25,10 +26,16 @@ def build_channels(settings: NotificationSettings, store: Any, cipher: FieldCiph
         provider = HttpSmsProvider(settings.sms_http_url, settings.sms_http_secret, settings.sms_http_timeout)
     else:
         provider = ConsoleSmsProvider(store, cipher)
-    return {
+    channels = {
         "inbox": InboxChannel(store),
         "sms": SmsChannel(provider),
         "webpush": WebPushChannel(
             store, settings.keys_dir, settings.vapid_subject, settings.webpush_endpoint_hosts, settings.webpush_timeout
         ),
     }
+    if settings.wechat is not None and settings.miniprogram_templates:
+        channels["miniprogram"] = MiniprogramChannel(
+            store, settings.wechat, settings.miniprogram_templates, state=settings.miniprogram_state,
+            fallback=settings.miniprogram_fallback, sms=channels["sms"], quiet_hours=settings.quiet_hours, cipher=cipher,
+        )  # fmt: skip
+    return channels
