@@ -19,6 +19,7 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = str(Path(sys.executable).parent / "gunicorn")
+FLASK = str(Path(sys.executable).parent / "flask")
 
 
 def free_port() -> int:
@@ -95,3 +96,24 @@ def start_api(data_dir: Path, port: int, **settings: str) -> Process:
         raise
     api.url = url
     return api
+
+
+def start_sandbox(processes, env: dict, log: Path) -> Process:
+    sandbox = processes.track(Process([sys.executable, "-m", "payments.sandbox"], env, log))
+    url = "http://" + env["ONETRIP_SANDBOX_BIND"]
+
+    def listening():
+        try:
+            return requests.get(url + "/", timeout=1).status_code < 500
+        except requests.RequestException:
+            return False
+
+    wait_for(listening, what="the sandbox gateway to listen")
+    return sandbox
+
+
+def payments_worker_once(env: dict) -> subprocess.CompletedProcess:
+    done = subprocess.run([FLASK, "--app", "wsgi", "payments-worker", "--once"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done

@@ -6,10 +6,6 @@ here and at the gateway, and nothing happens twice."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
 import requests
 
 from payments.orders import ATTEMPTS, FEE_ORDERS
@@ -17,31 +13,8 @@ from payments.settings import settings_for
 from tests.payments.conftest import days_ago
 
 from .conftest import bearer
-from .processes import ROOT, Process, free_port, wait_for
-from .test_api_killed_mid_submit import API, BUYER, ready_property_transfer
-
-FLASK = str(Path(sys.executable).parent / "flask")
-
-
-def start_sandbox(processes, env: dict, log: Path) -> Process:
-    sandbox = processes.track(Process([sys.executable, "-m", "payments.sandbox"], env, log))
-    url = "http://" + env["ONETRIP_SANDBOX_BIND"]
-
-    def listening():
-        try:
-            return requests.get(url + "/", timeout=1).status_code < 500
-        except requests.RequestException:
-            return False
-
-    wait_for(listening, what="the sandbox gateway to listen")
-    return sandbox
-
-
-def payments_worker_once(env: dict) -> subprocess.CompletedProcess:
-    done = subprocess.run([FLASK, "--app", "wsgi", "payments-worker", "--once"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
-    assert done.returncode == 0, done.stderr[-2000:]
-    return done
+from .drafts import API, BUYER, ready_property_transfer, submit
+from .processes import free_port, payments_worker_once, start_sandbox
 
 
 def test_orders_recover_by_query_after_the_gateway_was_down_and_its_notifications_were_lost(seeded, processes, tmp_path):
@@ -52,10 +25,7 @@ def test_orders_recover_by_query_after_the_gateway_was_down_and_its_notification
     client = app.test_client()
     paid_later, left_unpaid = (ready_property_transfer(client, headers) for _ in range(2))
     for view in (paid_later, left_unpaid):
-        assert (
-            client.post(f"{API}/applications/{view['id']}/submit", json={"version": view["version"]}, headers=headers).status_code
-            == 200
-        )
+        submit(client, headers, view)
     gateway_port, nobody_port = free_port(), free_port()
     settings = {"WECHATPAY_BASE_URL": f"http://127.0.0.1:{gateway_port}", "SANDBOX_BIND": f"127.0.0.1:{gateway_port}",
                 "WECHATPAY_NOTIFY_BASE_URL": f"http://127.0.0.1:{nobody_port}",  # every notification is lost
