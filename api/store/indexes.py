@@ -61,7 +61,9 @@ INDEXES: list[Index] = [
     ("certificates", [("number", 1)], UNIQUE),
     ("certificates", [("application_id", 1)], {}),
     # api/applications/service.py, review.py, uploads.py, corrections.py
-    ("applications", [("applicant_id", 1), ("created_at", -1)], {}),
+    # acting_for is in the key: "my own applications" ask acting_for = null, which most applications hold, and
+    # with (applicant_id, created_at) alone SQLite may pick (acting_for, created_at) and read them all
+    ("applications", [("applicant_id", 1), ("acting_for", 1), ("created_at", -1)], {}),
     ("applications", [("acting_for", 1), ("created_at", -1)], {}),
     ("applications", [("state", 1), ("hall", 1), ("submitted_at", 1)], {}),
     ("applications", [("number", 1)], UNIQUE),
