@@ -13,38 +13,48 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 
-from api.clock import now_iso
-from api.store import new_id
-from auth.tokens import issue_access_token
+from api.config import load_config
 from notifications.outbox import OUTBOX
 from payments import orders
 from payments.settings import MERCHANT_KEY_FILE
 from tests.applications.conftest import Caller
 from tests.payments.conftest import ok, order_state, pay_on_the_payer_page, submitted_transfer, unchanged, wait_for
+from tests.wechat.conftest import SandboxServer, login_code
+from wechat.sandbox import Sandbox
+from wechat.sandbox.app import openid_for
 
 MINI_APPID = "wx5ca1ab1e5ca1ab1e"  # the mini-program: not the app of the Native orders
-OPENID = "oMiniProgramPayer0000000001"
 
 
 @pytest.fixture
-def config(config):
-    return {**config, "WECHAT_APPID": MINI_APPID}
+def mini_platform():
+    """The WeChat platform's sandbox for our mini-program, whose app id is not the Native orders' one."""
+    server = SandboxServer(Sandbox.from_config({**load_config(environ={}), "WECHAT_APPID": MINI_APPID}))
+    yield server
+    server.stop()
 
 
 @pytest.fixture
-def in_miniprogram(app, store):
-    """in_miniprogram(caller, bound=True) -> the same person in a mini-program session (token `chan: miniprogram`),
-    with their openid bound unless `bound` is False."""
+def config(config, mini_platform):
+    return {**config, "WECHAT_APPID": MINI_APPID, "WECHAT_API_BASE": mini_platform.url}
+
+
+@pytest.fixture
+def in_miniprogram(app):
+    """in_miniprogram(caller) -> the same person logged in to the mini-program: wx.login's code sent with their
+    PWA token binds their WeChat user (the sandbox's) to the account, and the new session is `chan: miniprogram`.
+    in_miniprogram(caller, bound=False): a mini-program session whose account has no openid (unbound since)."""
 
     def make(caller: Caller, bound: bool = True) -> Caller:
-        account = store["accounts"].find_one({"_id": caller.account_id})
-        if bound:
-            store["wechat_accounts"].insert_one({"_id": new_id("wxa_"), "account_id": caller.account_id, "appid": MINI_APPID,
-                                                 "openid": OPENID, "unionid": None, "created_at": now_iso()})  # fmt: skip
-        with app.app_context():
-            token = issue_access_token(app, caller.account_id, roles=account["roles"], acr=account["acr"],
-                                       extra={"chan": "miniprogram"})  # fmt: skip
-        return Caller(app.test_client(), {"Authorization": f"Bearer {token}"}, caller.account_id, caller.person)
+        client = app.test_client()
+        who = f"payer{caller.person.id_number[-6:]}"
+        login = client.post("/api/v1/auth/miniprogram/login", json={"code": login_code(who)}, headers=caller.headers)
+        assert login.status_code == 200, login.get_json()
+        mini = Caller(client, {"Authorization": f"Bearer {login.get_json()['access_token']}"}, caller.account_id, caller.person)
+        if not bound:
+            app.extensions["store"]["wechat_accounts"].delete_many({"account_id": caller.account_id})
+        mini.extra["openid"] = openid_for(MINI_APPID, who)
+        return mini
 
     return make
 
@@ -55,9 +65,9 @@ def merchant_public_key(config):
         return serialization.load_pem_private_key(handle.read(), password=None).public_key()
 
 
-def pays_on_the_phone(sandbox, request_payment: dict, openid: str = OPENID, **changes) -> requests.Response:
-    """What wx.requestPayment does inside the messaging app, as the sandbox plays it."""
-    call = {**request_payment, "appId": MINI_APPID, "openid": openid, **changes}
+def pays_on_the_phone(sandbox, request_payment: dict, payer: Caller, **changes) -> requests.Response:
+    """What wx.requestPayment does inside the messaging app of `payer`, as the sandbox plays it."""
+    call = {**request_payment, "appId": MINI_APPID, "openid": payer.extra["openid"], **changes}
     return requests.post(sandbox.settings.base_url + "/_sandbox/request-payment", json=call, timeout=5)
 
 
@@ -81,17 +91,18 @@ def test_a_miniprogram_session_pays_a_fee_order_by_jsapi_and_the_order_is_paid_e
     assert ok(applicant.post(f"/applications/{app_id}/payment"))["payment"] == payment  # the same prepay, asked again
     assert ok(applicant.get(f"/applications/{app_id}/payment"))["payment"] == payment
 
-    answer = pays_on_the_phone(sandbox, params)
+    answer = pays_on_the_phone(sandbox, params, applicant)
 
     assert answer.json() == {"errMsg": "requestPayment:ok"}
     paid = wait_for(lambda: (view := ok(applicant.get(f"/applications/{app_id}/payment")))["state"] == "paid" and view)
     assert paid["paid_fen"] == 8000 and paid["receipt"]["out_trade_no"] == payment["out_trade_no"]
-    assert worker.real.provider.query(payment["out_trade_no"])["payer"] == {"openid": OPENID}
+    assert worker.real.provider.query(payment["out_trade_no"])["payer"] == {"openid": applicant.extra["openid"]}
     notice = wait_for(lambda: next(iter(sandbox.ledger.store["sb_notices"].find({"state": "delivered"})), None))
     assert all(sandbox.notifier.deliver({**notice, "attempts": 0}) for _ in range(3))  # duplicates, each taken (204)
     assert [m["event"] for m in store[OUTBOX].find({"data.application_id": app_id})].count("payment.received") == 1
     attempt = store[orders.ATTEMPTS].find_one({"out_trade_no": payment["out_trade_no"]})
-    assert attempt["state"] == "paid" and attempt["settled_by"] == "notification" and attempt["payer_openid"] == OPENID
+    assert attempt["state"] == "paid" and attempt["settled_by"] == "notification"
+    assert attempt["payer_openid"] == applicant.extra["openid"]
 
 
 def test_a_miniprogram_session_without_a_bound_openid_is_refused_and_nothing_is_stored(buyer, in_miniprogram, sandbox, store):
@@ -113,18 +124,18 @@ def test_the_phone_pays_only_with_the_merchants_signature_and_as_the_orders_paye
     forged = base64.b64encode(b"\x00" * 256).decode()
 
     refusals = [
-        pays_on_the_phone(sandbox, params, paySign=forged),
-        pays_on_the_phone(sandbox, params, timeStamp=str(int(params["timeStamp"]) + 1)),  # signed over another moment
-        pays_on_the_phone(sandbox, params, openid="oSomeoneElse"),
-        pays_on_the_phone(sandbox, params, action="cancel"),
+        pays_on_the_phone(sandbox, params, applicant, paySign=forged),
+        pays_on_the_phone(sandbox, params, applicant, timeStamp=str(int(params["timeStamp"]) + 1)),  # signed over another moment
+        pays_on_the_phone(sandbox, params, applicant, openid="oSomeoneElse"),
+        pays_on_the_phone(sandbox, params, applicant, action="cancel"),
     ]
 
     assert [r.status_code for r in refusals] == [400, 400, 403, 200]
     assert refusals[0].json()["errMsg"] == "requestPayment:fail 支付验证签名失败"
     assert refusals[3].json()["errMsg"] == "requestPayment:fail cancel"
     assert order_state(store, app_id) == "pending"
-    assert pays_on_the_phone(sandbox, params).json()["errMsg"] == "requestPayment:ok"
-    assert pays_on_the_phone(sandbox, params).status_code == 409  # paid: not a second time
+    assert pays_on_the_phone(sandbox, params, applicant).json()["errMsg"] == "requestPayment:ok"
+    assert pays_on_the_phone(sandbox, params, applicant).status_code == 409  # paid: not a second time
     wait_for(lambda: order_state(store, app_id) == "paid")
 
 
@@ -143,7 +154,7 @@ def test_a_pwa_session_still_gets_the_native_qr_code_and_closes_the_miniprograms
     assert qr["qr_svg"].startswith("<svg") and qr["out_trade_no"] != prepay["out_trade_no"]
     assert worker.real.provider.query(prepay["out_trade_no"])["trade_state"] == "CLOSED"
     assert ok(mini.get(f"/applications/{app_id}/payment"))["payment"] is None  # the live one is a QR code now
-    assert pays_on_the_phone(sandbox, prepay["request_payment"]).status_code == 409
+    assert pays_on_the_phone(sandbox, prepay["request_payment"], mini).status_code == 409
     pay_on_the_payer_page(qr["code_url"])
     wait_for(lambda: order_state(store, app_id) == "paid")
 
