@@ -106,3 +106,15 @@ def test_wrong_credentials_are_a_platform_error(tmp_path, wechat_sandbox, plain_
     with pytest.raises(PlatformError) as error:
         access_token(plain_store, config)
     assert error.value.errcode == 40125
+
+
+def test_a_lease_left_by_a_dead_refresher_is_taken_over_once_it_runs_out(platform_config, wechat_sandbox, plain_store):
+    from api.clock import iso_in
+
+    plain_store[TOKENS].insert_one(
+        {"_id": "wx8888888888888888", "token": None, "refresh_at": "1970-01-01T00:00:00.000Z", "lease_until": iso_in(0.4),
+         "lease_owner": "lease_dead", "refreshes": 0}
+    )  # fmt: skip
+    assert access_token(plain_store, platform_config)
+    assert wechat_sandbox.token_counts() == {"calls": 1, "issued": 1}
+    assert plain_store[TOKENS].find_one({})["lease_owner"] != "lease_dead"
