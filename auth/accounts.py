@@ -10,6 +10,7 @@ from __future__ import annotations
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
+from api import audit
 from api.clock import now_iso
 from api.errors import Conflict, Forbidden, Invalid, NotFound
 from api.store import new_id
@@ -134,11 +135,16 @@ def verify_in_person(store, account_id: str, clerk_id: str) -> dict:
     account = get_account(store, account_id)
     if account["acr"] < 2:
         raise Conflict("请先完成线上实名认证（L2）", code="real_name_required")
-    return store[ACCOUNTS].find_one_and_update(
-        {"_id": account_id},
-        {"$set": {"acr": 3, "in_person_by": clerk_id, "in_person_at": _now(), "updated_at": _now()}, "$inc": {"version": 1}},
-        return_document=ReturnDocument.AFTER,
-    )
+    with store.transaction() as session:
+        verified = store[ACCOUNTS].find_one_and_update(
+            {"_id": account_id},
+            {"$set": {"acr": 3, "in_person_by": clerk_id, "in_person_at": _now(), "updated_at": _now()}, "$inc": {"version": 1}},
+            return_document=ReturnDocument.AFTER,
+            session=session,
+        )
+        audit.append(store, actor_id=clerk_id, actor_role="clerk", action="account.verify_in_person", subject_type="person",
+                     subject_id=account_id, detail={"from_level": account["acr"], "to_level": 3}, session=session)  # fmt: skip
+    return verified
 
 
 def public_view(cipher, account: dict, reveal: bool = False) -> dict:

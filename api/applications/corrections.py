@@ -16,6 +16,7 @@ import json
 
 from pymongo import ReturnDocument
 
+from api import audit
 from api.catalog import service as catalog
 from api.clock import now_iso
 from api.errors import Conflict, Invalid, NotFound
@@ -172,6 +173,10 @@ def answer(store, department: str, request_id: str, status: str, reply: str, act
         )  # fmt: skip
         if answered is None:
             raise Conflict("该反馈已答复", code="already_answered")
+        audit.append(store, actor_id=actor_id, actor_role="approver", action=f"data_correction.{status}",
+                     subject_type="data_correction", subject_id=request_id,
+                     detail={"field": answered["field"], "application_id": answered.get("application_id")},
+                     session=session)  # fmt: skip
         names = catalog.departments(store)
         data = {
             "field_label": answered["field_label"],

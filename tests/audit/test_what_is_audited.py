@@ -116,3 +116,16 @@ def test_the_verify_command_exits_1_naming_the_entry_changed_in_the_store(app, s
 
     assert result.exit_code == 1
     assert "seq 2" in result.output
+
+
+def test_a_clerks_in_person_verification_appends_the_level_change_and_the_read(verified, auth_header, client, store):  # noqa: F811
+    session, _ = verified()
+    at_window = auth_header("acc-clerk-1", roles=("clerk",))
+
+    response = client.post(f"/api/v1/staff/accounts/{session.account_id}/in-person-verification", headers=at_window)
+
+    assert response.status_code == 200
+    [change] = _about(store, "person", session.account_id, "account.verify_in_person")
+    [read] = _about(store, "person", session.account_id, "data.read")
+    assert change["actor_id"] == read["actor_id"] == "acc-clerk-1"
+    assert change["detail"] == {"from_level": 2, "to_level": 3}
