@@ -2,10 +2,14 @@ from flask import current_app
 from flask.views import MethodView
 
 from api.blueprint import Blueprint
+from api.errors import ErrorSchema
 from auth.access import current_principal, login_required
 
 from . import miniprogram_permissions, service, subscriptions, vapid
 from .schemas import (
+    PERMISSIONS_EXAMPLE,
+    SUBSCRIBE_RESULT_EXAMPLE,
+    UNKNOWN_TEMPLATE_EXAMPLE,
     NotificationSchema,
     PushSubscriptionOutSchema,
     PushSubscriptionSchema,
@@ -99,19 +103,26 @@ class VapidPublicKey(MethodView):
 class MiniprogramSubscriptions(MethodView):
     decorators = [login_required]
 
-    @blp.response(200, TemplatePermissionSchema(many=True))
+    @blp.response(200, TemplatePermissionSchema(many=True), example=PERMISSIONS_EXAMPLE)
     @blp.alt_response(401, description="Not logged in")
     def get(self):
-        """The mini-program's subscription templates and how many one-time permissions I have left of each"""
+        """The mini-program's subscription templates and how many one-time permissions I have left of each
+
+        One entry per configured template (the example shows three)."""
         templates = _settings().miniprogram_templates
         return miniprogram_permissions.remaining(_store(), current_principal().account_id, templates)
 
-    @blp.arguments(SubscribeResultSchema)
-    @blp.response(200, TemplatePermissionSchema(many=True))
+    @blp.arguments(SubscribeResultSchema, example=SUBSCRIBE_RESULT_EXAMPLE)
+    @blp.response(200, TemplatePermissionSchema(many=True), example=PERMISSIONS_EXAMPLE)
     @blp.alt_response(401, description="Not logged in")
-    @blp.alt_response(422, description="A template that is not configured, or a result other than accept/reject/ban/filter")
+    @blp.alt_response(
+        422, schema=ErrorSchema, example=UNKNOWN_TEMPLATE_EXAMPLE,
+        description="A template that is not configured, or a result other than accept/reject/ban/filter: nothing counted",
+    )  # fmt: skip
     def post(self, body):
-        """Report wx.requestSubscribeMessage's result as it came: each "accept" allows one more message of that
-        template ("ban" spends them all); answers the permissions left"""
+        """Report wx.requestSubscribeMessage's result as it came
+
+        Each "accept" allows one more message of that template; "ban" (the user switched it off) spends
+        them all; "reject" and "filter" change nothing. Answers the permissions left, as GET does."""
         templates = _settings().miniprogram_templates
         return miniprogram_permissions.report(_store(), current_principal().account_id, body, templates)

@@ -62,3 +62,22 @@ class TemplatePermissionSchema(Schema):
     template_id = fields.String(required=True)
     events = fields.List(fields.String(), required=True, metadata={"description": "the events sent with this template"})
     count = fields.Integer(required=True, metadata={"description": "one-time permissions left (one per message)"})
+
+
+SUBSCRIBE_RESULT_EXAMPLE = {
+    "errMsg": "requestSubscribeMessage:ok",
+    "sandbox-application-accepted": "accept",
+    "sandbox-payment-received": "accept",
+    "sandbox-application-approved": "reject",
+}
+PERMISSIONS_EXAMPLE = [
+    {"template_id": "sandbox-application-accepted", "events": ["application.accepted"], "count": 2},
+    {"template_id": "sandbox-application-approved", "events": ["application.approved"], "count": 0},
+    {"template_id": "sandbox-payment-received", "events": ["payment.received"], "count": 1},
+]
+UNKNOWN_TEMPLATE_EXAMPLE = {
+    "status": 422,
+    "code": "unknown_template",
+    "message": "订阅结果有误",
+    "errors": {"tmpl-not-ours": ["不是本小程序配置的订阅消息模板"]},
+}

@@ -10,7 +10,7 @@ from flask.views import MethodView
 
 from api.applications import service as applications
 from api.blueprint import Blueprint
-from api.errors import NotFound
+from api.errors import ErrorSchema, NotFound
 from auth import accounts
 from auth.access import current_principal, login_required, roles_required
 from auth.crypto import field_cipher
@@ -19,7 +19,14 @@ from auth.registry import registry_for
 
 from . import callbacks, jsapi, orders, reconciliation, refunds
 from .cli import provider_for
-from .schemas import FeeOrderSchema, ManualRefundSchema, OrderQuerySchema, ReconciliationSchema
+from .schemas import (
+    JSAPI_PAYMENT_EXAMPLE,
+    NOT_BOUND_EXAMPLE,
+    FeeOrderSchema,
+    ManualRefundSchema,
+    OrderQuerySchema,
+    ReconciliationSchema,
+)
 from .settings import settings_for
 from .views import order_view
 
@@ -67,17 +74,21 @@ class Payment(MethodView):
         kind = orders.JSAPI if current_principal().channel == jsapi.MINIPROGRAM else orders.NATIVE
         return order_view(_store(), orders.order_of(_store(), application_id), application, kind=kind)
 
-    @blp.response(200, FeeOrderSchema)
+    @blp.response(200, FeeOrderSchema, example=JSAPI_PAYMENT_EXAMPLE)
     @blp.alt_response(401, description="Not logged in")
     @blp.alt_response(404, description="No application of mine with this id, or it has no fee order yet")
     @blp.alt_response(
-        409, description="Nothing to pay (already paid, closed, no fee), the order expired, or (mini-program) no openid bound"
-    )
+        409, schema=ErrorSchema, example=NOT_BOUND_EXAMPLE,
+        description="Nothing to pay (already paid, closed, no fee: not_payable), the order expired (order_expired), or, "
+        "in the mini-program, no openid bound to the account (wechat_not_bound)",
+    )  # fmt: skip
     @blp.alt_response(503, description="The payment gateway did not answer; try again (Retry-After)")
     def post(self, application_id):
-        """Pay: place the order at the gateway (or reuse the open one). A PWA session gets its code_url, QR code and
-        deep link (Native); a mini-program session (token `chan: miniprogram`) gets a JSAPI order for its openid and
-        `payment.request_payment`, the parameters of wx.requestPayment"""
+        """Pay: place the order at the gateway (or reuse the open one)
+
+        A PWA session gets `payment` of kind `native`: code_url, QR code and deep link. A mini-program
+        session (token `chan: miniprogram`) gets a JSAPI order for its openid: `payment` of kind `jsapi`
+        with `request_payment`, the parameters of wx.requestPayment (the example)."""
         application = _my_application(application_id)
         kind, openid = _payer()
         settings = settings_for(current_app)

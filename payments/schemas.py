@@ -116,3 +116,50 @@ class ReconciliationSchema(Schema):
     gateway_summary = fields.Dict()
     differences = fields.List(fields.Dict())
     clean = fields.Boolean()
+
+
+# -- the examples the OpenAPI document (and docs/miniprogram.md) show ------------------------------------
+
+_PENDING_ORDER = {
+    "id": "fee_Vn3kQ8pLx2RtY6wZs0aBcD",
+    "application_id": "app_Hq7mN2xK4vB9tR1sW5yZcE",
+    "state": "pending",
+    "state_label": "待缴费",
+    "amount_fen": 8000,
+    "paid_fen": 0,
+    "refunded_fen": 0,
+    "refund_kind": None,
+    "lines": [{"item": "430200-BDC-001", "name": "存量房（二手房）转移登记", "amount_fen": 8000,
+               "basis": "《国家发展改革委 财政部关于不动产登记收费标准等有关问题的通知》（发改价格规〔2016〕2559号）："
+                        "住宅类不动产登记每件80元，含第一本不动产权属证书工本费",
+               "waived": False, "refunded": False}],
+    "expires_at": "2026-12-01T04:00:00.000Z",
+    "paid_at": None,
+    "closed_reason": None,
+    "refunds": [],
+    "receipt": None,
+    "version": 2,
+}  # fmt: skip
+JSAPI_PAYMENT_EXAMPLE = {
+    **_PENDING_ORDER,
+    "payment": {
+        "kind": "jsapi",
+        "out_trade_no": "OT7E1C0A94B25D4F16A3C8E9027B5D",
+        "amount_fen": 8000,
+        "expires_at": "2026-11-30T06:00:00.000Z",
+        "prepay_id": "wx30120000123456789abcdef0123456789",
+        "request_payment": {
+            "timeStamp": "1796011200",
+            "nonceStr": "5F0C3A9B27E64D18A0B3C6D9E2F41758",
+            "package": "prepay_id=wx30120000123456789abcdef0123456789",
+            "signType": "RSA",
+            "paySign": "kQ3v0wYxV1s8…(base64 of the 256-byte SHA256withRSA signature)…Zr7pA==",
+        },
+    },
+}
+NOT_BOUND_EXAMPLE = {
+    "status": 409,
+    "code": "wechat_not_bound",
+    "message": "当前账号未绑定微信小程序，请在小程序中重新登录后再支付",
+    "errors": {},
+}
