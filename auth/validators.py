@@ -28,7 +28,8 @@ USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_VALUES = {c: i for i, c in enumerate(USCC_CHARS)}
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
-MOBILE = re.compile(r"^1[3-9]\d{9}$")
+MOBILE = re.compile(r"1[3-9][0-9]{9}")  # ASCII digits: str.isdigit() and \d also take ９, ٣ and ²
+ID_FORM = re.compile(r"[0-9]{17}[0-9X]")
 
 
 class InvalidNumber(ValueError):
@@ -50,7 +51,7 @@ def validate_id_number(value: str, today: dt.date | None = None) -> str:
         raise InvalidNumber("15位身份证已停止使用，请填写18位身份证号码")
     if len(number) != 18:
         raise InvalidNumber("身份证号码应为18位")
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    if not ID_FORM.fullmatch(number):
         raise InvalidNumber("身份证号码只能由数字和末位的X组成")
     if number[:2] not in PROVINCES:
         raise InvalidNumber("身份证号码的地区码无效")
@@ -88,7 +89,7 @@ def validate_credit_code(value: str, *, checksum: bool = True) -> str:
     bad = sorted({c for c in code if c not in USCC_VALUES})
     if bad:
         raise InvalidNumber(f"统一社会信用代码含有无效字符：{''.join(bad)}（不使用 I、O、Z、S、V）")
-    if not code[2:8].isdigit():
+    if not re.fullmatch(r"[0-9]{6}", code[2:8]):
         raise InvalidNumber("统一社会信用代码第3至8位应为行政区划码（数字）")
     if checksum and uscc_check_char(code[:17]) != code[17]:
         raise InvalidNumber("统一社会信用代码校验码错误，请核对")
@@ -106,8 +107,8 @@ def validate_mobile(value: str) -> str:
         number = number[3:]
     elif number.startswith("86") and len(number) == 13:
         number = number[2:]
-    if not number.isdigit() or len(number) != 11:
+    if not re.fullmatch(r"[0-9]{11}", number):
         raise InvalidNumber("手机号码应为11位数字")
-    if not MOBILE.match(number):
+    if not MOBILE.fullmatch(number):
         raise InvalidNumber("手机号码格式不正确")
     return number

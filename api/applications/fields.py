@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any
 
 from auth.validators import InvalidNumber, validate_credit_code, validate_id_number, validate_mobile
+
+SAFE_INTEGER = 2**53 - 1  # beyond it a JavaScript client (the PWA) loses digits and MongoDB's int64 ends soon after
 
 
 class FieldInvalid(ValueError):
@@ -23,9 +26,13 @@ def _string(field: dict, value: Any) -> str:
 
 
 def _number(field: dict, value: Any, integer: bool) -> int | float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or (integer and not float(value).is_integer()):
-        raise FieldInvalid("请填写整数" if integer else "请填写数字")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or (isinstance(value, float) and not math.isfinite(value)):
+        raise FieldInvalid("请填写整数" if integer else "请填写数字")  # JSON parsing lets NaN and Infinity through
+    if integer and isinstance(value, float) and not value.is_integer():
+        raise FieldInvalid("请填写整数")
     value = int(value) if integer else value
+    if abs(value) > SAFE_INTEGER:
+        raise FieldInvalid("数字过大")
     if field.get("min") is not None and value < field["min"]:
         raise FieldInvalid(f"不能小于{field['min']}")
     if field.get("max") is not None and value > field["max"]:

@@ -15,12 +15,12 @@ COUNTERS = "delivery_counters"
 PREFIX = "EA"  # EMS domestic express; the second letter is the carrier's series
 COUNTRY = "CN"
 WEIGHTS = (8, 6, 4, 2, 3, 5, 9, 7)
-_S10 = re.compile(r"^[A-Z]{2}(\d{8})(\d)[A-Z]{2}$")
+_S10 = re.compile(r"[A-Z]{2}([0-9]{8})([0-9])[A-Z]{2}")  # ASCII digits only; matched whole (no trailing newline)
 
 
 def check_digit(serial: str) -> int:
     """The S10 check digit of 8 serial digits."""
-    if not re.fullmatch(r"\d{8}", serial):
+    if not re.fullmatch(r"[0-9]{8}", serial):
         raise ValueError("an S10 serial is 8 digits")
     check = 11 - sum(int(digit) * weight for digit, weight in zip(serial, WEIGHTS, strict=True)) % 11
     return {10: 0, 11: 5}.get(check, check)
@@ -35,7 +35,7 @@ def format_waybill(serial: int, prefix: str = PREFIX, country: str = COUNTRY) ->
 
 def is_valid(waybill_no: str) -> bool:
     """Whether a typed or scanned number is a well-formed S10 number with the right check digit."""
-    match = _S10.match(waybill_no or "")
+    match = _S10.fullmatch(waybill_no or "")
     return bool(match) and check_digit(match.group(1)) == int(match.group(2))
 
 
