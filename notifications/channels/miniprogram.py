@@ -61,12 +61,12 @@ class MiniprogramChannel:
         openid = openid_of(self.store, account_id, self.wechat.appid)
         if not openid:
             raise NothingToSend("not a mini-program user")
+        page, data = template.render(message["data"])  # before taking a permission: a bad value takes none
         held = permissions.take(self.store, message["_id"], account_id, template.template_id)
         if held is None:
             return self._fallback(message, rendered, "no permission left")
         if held == permissions.SENT:
             return {"template_id": template.template_id, "already_sent": True}
-        page, data = template.render(message["data"])
         payload = {"touser": openid, "template_id": template.template_id, "page": page, "data": data,
                    "miniprogram_state": self.state, "lang": "zh_CN"}  # fmt: skip
         try:
