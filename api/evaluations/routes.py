@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import current_app
 from flask.views import MethodView
+from werkzeug.routing import BaseConverter
 
 from api.blueprint import Blueprint
 from api.catalog import service as catalog
@@ -31,6 +32,17 @@ blp = Blueprint("evaluations", __name__, url_prefix="/api/v1/evaluations", descr
 staff_blp = Blueprint("rectifications", __name__, url_prefix="/api/v1/rectifications",
                       description="Rectification cases of poor ratings (差评整改): approvers and admins")  # fmt: skip
 BLUEPRINTS = [blp, staff_blp]
+
+
+class EvaluationIdConverter(BaseConverter):
+    """A rating's id (ev_…): /evaluations/summary, /pending and /vocabulary are never taken for one, so their
+    405s and OPTIONS list only their own methods (not the PATCH of a rating)."""
+
+    regex = r"ev_[A-Za-z0-9_-]{1,64}"
+
+
+# runs before the blueprint's rules are added (deferred functions keep their order)
+blp.record_once(lambda state: state.app.url_map.converters.setdefault("evaluation_id", EvaluationIdConverter))
 
 
 def _store():
@@ -103,7 +115,7 @@ class Summary(MethodView):
         return service.summary(_store(), scope, code)
 
 
-@blp.route("/<string:evaluation_id>")
+@blp.route("/<evaluation_id:evaluation_id>")
 class Evaluation(MethodView):
     decorators = [login_required]
 
@@ -125,7 +137,7 @@ class Evaluation(MethodView):
         return _view(service.edit(_store(), _me(), evaluation_id, body["level"], body["tags"], body.get("comment")))
 
 
-@blp.route("/<string:evaluation_id>/follow-up")
+@blp.route("/<evaluation_id:evaluation_id>/follow-up")
 class FollowUp(MethodView):
     decorators = [login_required]
 

@@ -24,7 +24,7 @@ from auth.tokens import issue_access_token
 from notifications.outbox import latest_to_phone
 
 EXAMPLES_PER_OPERATION = 5
-STAFF_PATHS = r"^/api/v1/(clerk|review|hall|courier|admin|staff)/"
+STAFF_PATHS = r"^/api/v1/(clerk|review|hall|courier|admin|staff|rectifications)(/|$)"
 
 _data_dir = tempfile.mkdtemp(prefix="onetrip-schemathesis-roles-")
 app = create_app({"DATA_DIR": _data_dir, "TESTING": True, "LOG_LEVEL": "CRITICAL"})
@@ -67,9 +67,9 @@ SCOPES = {
     "citizen_l2": ("exclude", STAFF_PATHS),
     "business": ("exclude", STAFF_PATHS),
     "clerk": ("include", r"^/api/v1/(clerk|hall|staff|me)(/|$)"),
-    "approver": ("include", r"^/api/v1/(review|me)(/|$)"),
+    "approver": ("include", r"^/api/v1/(review|rectifications|me)(/|$)"),
     "courier": ("include", r"^/api/v1/(courier|me)(/|$)"),
-    "admin": ("include", r"^/api/v1/(admin|me|catalog)(/|$)"),
+    "admin": ("include", r"^/api/v1/(admin|me|catalog|rectifications)(/|$)"),
 }
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
