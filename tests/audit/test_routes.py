@@ -4,11 +4,26 @@ from __future__ import annotations
 
 import pytest
 
-from api.audit import AUDIT_LOG
+from api import create_app
+from api.audit import AUDIT_HEAD, AUDIT_LOG
 
 from .conftest import append_entries
 
 URL = "/api/v1/admin/audit"
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    """One app for this module (these tests only read the log): each test starts from an empty log."""
+    return create_app({"DATA_DIR": str(tmp_path_factory.mktemp("var")), "TESTING": True, "LOG_LEVEL": "WARNING"})
+
+
+@pytest.fixture
+def store(app):
+    store = app.extensions["store"]
+    for collection in (AUDIT_LOG, AUDIT_HEAD):
+        store[collection].delete_many({})
+    return store
 
 
 @pytest.fixture

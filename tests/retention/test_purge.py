@@ -12,8 +12,24 @@ from api.applications.uploads import UPLOADS, upload_path
 from api.audit import AUDIT_LOG, append, verify
 from api.config import load_config
 from api.retention.service import RetentionSettings, purge, run_if_due
+from api.store import SQLiteStore, ensure_indexes
 
 from .conftest import NOW, days_ago
+
+
+@pytest.fixture
+def store(tmp_path):
+    """A bare embedded store with every index: the purge needs no app (test_cli.py drives the app)."""
+    opened = SQLiteStore(str(tmp_path / "retention.sqlite3"))
+    ensure_indexes(opened)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def data_dir(tmp_path) -> str:
+    return str(tmp_path / "var")
+
 
 SETTINGS = RetentionSettings(draft_days=30, closed_upload_days=180, sms_log_days=90, outbox_days=90, login_code_days=7)
 
@@ -132,10 +148,10 @@ def test_the_scheduled_run_purges_once_per_interval_across_callers(store):
     assert verify(store).ok
 
 
-def test_the_settings_come_from_the_configuration_and_its_environment_variables(app):
+def test_the_settings_come_from_the_configuration_and_its_environment_variables():
     config = load_config(environ={"ONETRIP_RETENTION_SMS_LOG_DAYS": "30", "ONETRIP_DRAFT_RETENTION_DAYS": "90"})
     settings = RetentionSettings.from_config(config)
 
     assert (settings.sms_log_days, settings.draft_days, settings.outbox_days) == (30, 90, 90)
     with pytest.raises(ValueError):
-        RetentionSettings.from_config({**app.config, "RETENTION_OUTBOX_DAYS": -1})
+        RetentionSettings.from_config({**config, "RETENTION_OUTBOX_DAYS": -1})
