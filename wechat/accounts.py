@@ -184,7 +184,9 @@ def _register(store, cipher, appid: str, session: platform.CodeSession) -> tuple
             store[ACCOUNTS].insert_one(account, session=db_session)
             _new_binding(store, cipher, account["_id"], appid, session, db_session)
     except DuplicateKeyError:
-        # the same openid logged in at the same moment elsewhere (our account is rolled back): use that one
+        # the same openid logged in at the same moment elsewhere: use that one. Our account is rolled
+        # back with the transaction; an engine without transactions (mongomock, a standalone server) kept it
+        store[ACCOUNTS].delete_one({"_id": account_id, "acr": 0})
         holder = store[BINDINGS].find_one({"appid": appid, "openid": session.openid})
         if holder is None:
             raise Conflict() from None

@@ -87,3 +87,38 @@ def test_a_client_without_a_cookie_jar_refreshes_with_the_value_of_set_cookie(ap
     assert refreshed.status_code == 200
     assert claims_of(refreshed)["sub"] == login.get_json()["account"]["id"]
     assert claims_of(refreshed)["chan"] == "miniprogram"
+
+
+def test_simultaneous_first_logins_of_one_user_end_in_one_account(app, store):
+    import threading
+
+    barrier, answers = threading.Barrier(4), []
+
+    def log_in():
+        client = app.test_client()
+        barrier.wait(timeout=10)
+        answers.append(client.post(f"{API}/login", json={"code": login_code("zoe")}))
+
+    threads = [threading.Thread(target=log_in) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert [answer.status_code for answer in answers] == [200] * 4
+    assert len({answer.get_json()["account"]["id"] for answer in answers}) == 1
+    assert store["accounts"].count_documents({}) == 1
+    assert store[BINDINGS].count_documents({}) == 1
+
+
+def test_the_loser_of_a_first_login_race_gets_the_winners_account_and_leaves_nothing(mp_login, app, store):
+    from auth.crypto import field_cipher
+    from wechat.accounts import _register
+    from wechat.platform import CodeSession
+
+    winner = mp_login("zoe").get_json()["account"]["id"]
+    late = CodeSession(openid=openid_for(app.config["WECHAT_APPID"], "zoe"), unionid=None, session_key="bGF0ZQ==")
+    with app.app_context():  # it looked for a binding just before the winner wrote it
+        account, created = _register(store, field_cipher(), app.config["WECHAT_APPID"], late)
+    assert (account["_id"], created) == (winner, False)
+    assert store["accounts"].count_documents({}) == 1  # the loser's new account was rolled back with its binding
+    assert store[BINDINGS].count_documents({}) == 1
