@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from marshmallow import Schema, fields, validate
 
 from api.schema_messages import install_chinese_messages
@@ -9,6 +11,8 @@ from api.schema_messages import install_chinese_messages
 install_chinese_messages()
 
 _ID = validate.Length(1, 120)
+# the store keeps UTC text with a four-digit year: a moment outside these bounds cannot be one
+_MOMENT = validate.Range(min=dt.datetime(1970, 1, 1, tzinfo=dt.UTC), max=dt.datetime(9999, 1, 1, tzinfo=dt.UTC))
 
 
 class AuditQuerySchema(Schema):
@@ -16,8 +20,12 @@ class AuditQuerySchema(Schema):
     subject_id = fields.String(validate=_ID)
     actor_id = fields.String(validate=_ID)
     action = fields.String(validate=_ID, metadata={"description": "e.g. application.accept, data.read, audit.search"})
-    start = fields.AwareDateTime(data_key="from", metadata={"description": "at or after this moment (ISO-8601 with offset)"})
-    end = fields.AwareDateTime(data_key="to", metadata={"description": "before this moment (ISO-8601 with offset)"})
+    start = fields.AwareDateTime(
+        data_key="from", validate=_MOMENT, metadata={"description": "at or after this moment (ISO-8601 with offset)"}
+    )
+    end = fields.AwareDateTime(
+        data_key="to", validate=_MOMENT, metadata={"description": "before this moment (ISO-8601 with offset)"}
+    )
 
 
 class AuditEntrySchema(Schema):

@@ -34,7 +34,7 @@ def search(
 
 
 def entry(store, seq: int) -> dict:
-    found = store[AUDIT_LOG].find_one({"seq": seq})
+    found = store[AUDIT_LOG].find_one({"seq": seq}) if 0 < seq < 2**63 else None  # beyond int64 no store can hold it
     if found is None:
         raise NotFound("没有这条审计记录", code="audit_entry_not_found")
     return found

@@ -92,11 +92,17 @@ def test_a_time_without_an_offset_is_a_422(client, admin, logged):
     assert response.status_code == 422
 
 
-def test_one_entry_is_read_by_its_seq_and_an_unknown_seq_is_a_404(client, admin, logged):
+def test_one_entry_is_read_by_its_seq_and_an_unknown_or_impossible_seq_is_a_404(client, admin, logged):
     entry = client.get(f"{URL}/3", headers=admin)
 
     assert entry.status_code == 200 and entry.get_json()["subject_id"] == "app-3"
     assert client.get(f"{URL}/99", headers=admin).status_code == 404
+    assert client.get(f"{URL}/{10**30}", headers=admin).status_code == 404
+
+
+def test_a_moment_no_store_can_hold_is_a_422_not_a_500(client, admin, logged):
+    for moment in ("0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"):
+        assert client.get(URL, query_string={"from": moment}, headers=admin).status_code == 422
 
 
 def test_verify_over_http_reports_an_intact_chain_and_then_the_entry_changed_in_the_store(client, admin, logged):
