@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +32,8 @@ from pymongo.errors import DuplicateKeyError
 
 from api.clock import now_iso
 from api.store import new_id
+
+log = logging.getLogger("onetrip.audit")
 
 AUDIT_LOG = "audit_log"
 AUDIT_HEAD = "audit_head"
@@ -96,7 +99,13 @@ def append(
 def _try_append(store, fields: dict, session) -> dict | None:
     """One attempt: None when another writer advanced the head between our read and our update."""
     head = store[AUDIT_HEAD].find_one({"_id": HEAD_ID}, session=session)
-    seq, prev_hash = (head["seq"], head["hash"]) if head else (0, GENESIS_HASH)
+    if head is not None:
+        seq, prev_hash = head["seq"], head["hash"]
+    else:  # the first append, or the head was lost: carry on from the last entry rather than refuse every change
+        last = store[AUDIT_LOG].find_one({}, sort=[("seq", -1)], session=session)
+        seq, prev_hash = (last["seq"], last["hash"]) if last else (0, GENESIS_HASH)
+        if last is not None:
+            log.warning("audit head missing: rebuilt from entry %s", last["seq"])
     entry = {"_id": new_id("aud_"), "seq": seq + 1, "at": now_iso(), **fields, "prev_hash": prev_hash}
     entry["hash"] = entry_hash(entry)
     if head is None:
@@ -160,6 +169,8 @@ def verify(store) -> Verification:
             return Verification(count, BrokenLink(seq, "hash", expected=computed, stored=entry.get("hash")))
         prev_hash, expected_seq, count = entry["hash"], expected_seq + 1, count + 1
     head = store[AUDIT_HEAD].find_one({"_id": HEAD_ID})
+    if head is None and count:
+        return Verification(count, BrokenLink(count, "head", expected=f"seq {count}", stored="no head"))
     if head is not None and (head.get("seq") != count or head.get("hash") != prev_hash):
         # entries after the last one stored were deleted (or the head itself was altered)
         at = count + 1 if (head.get("seq") or 0) > count else max(count, 1)

@@ -109,3 +109,15 @@ def test_an_append_inside_a_rolled_back_transaction_leaves_no_entry_and_no_gap(t
     assert [e["seq"] for e in entries(store)] == [1, 2]
     assert verify(store).ok
     assert store[AUDIT_HEAD].find_one({"_id": "head"})["seq"] == 2
+
+
+def test_a_deleted_head_is_reported_and_the_next_append_carries_on_from_the_last_entry(engine_store):
+    append_entries(engine_store, 3)
+    engine_store[AUDIT_HEAD].delete_one({"_id": "head"})
+
+    reported = verify(engine_store)
+    appended = append_entries(engine_store, 1)[0]
+
+    assert (reported.broken.seq, reported.broken.reason) == (3, "head")
+    assert appended["seq"] == 4 and appended["prev_hash"] == entries(engine_store, seq=3)[0]["hash"]
+    assert verify(engine_store).ok
