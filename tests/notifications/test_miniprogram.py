@@ -96,6 +96,18 @@ def test_each_accept_adds_one_permission_to_its_template_and_the_counts_are_list
     assert next(e for e in first.get_json() if e["template_id"] == ACCEPTED)["events"] == ["application.accepted"]
 
 
+def test_permissions_are_each_accounts_own_and_a_ban_spends_them(resident):
+    alice, bob = resident("alice", phone=None), resident("bob", phone=None)
+    alice.report({ACCEPTED: "accept"})
+    alice.report({ACCEPTED: "accept", APPROVED: "accept"})
+
+    bob.report({ACCEPTED: "accept"})
+    alice.report({ACCEPTED: "ban"})
+
+    assert alice.permissions()[ACCEPTED] == 0 and alice.permissions()[APPROVED] == 1
+    assert bob.permissions()[ACCEPTED] == 1
+
+
 def test_an_unknown_template_or_result_is_refused_with_422_and_nothing_is_counted(resident, store):
     alice = resident(phone=None)
 
