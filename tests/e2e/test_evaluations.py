@@ -8,6 +8,7 @@ import io
 
 from playwright.sync_api import expect
 
+from .accessibility import assert_accessible
 from .one_thing import (
     BUNDLE,
     PDF,
@@ -68,6 +69,7 @@ def test_a_resident_rates_not_satisfied_the_department_replies_and_she_sees_the_
     card.get_by_role("button", name="跑了多次").click()
     card.get_by_label("意见建议（选填）").fill(COMPLAINT)
     on_phone(citizen)
+    assert_accessible(citizen, "rating card")
     screenshot(citizen, "evaluations-1-rating")
     card.get_by_role("button", name="提交评价").click()
     given = citizen.get_by_role("region", name="我的评价")
@@ -87,6 +89,8 @@ def test_a_resident_rates_not_satisfied_the_department_replies_and_she_sees_the_
     case.get_by_role("textbox", name="答复").fill(REPLY)
     case.get_by_role("textbox", name="整改措施").fill(MEASURES)
     on_phone(approver)
+    expect(approver.locator(".van-toast")).to_be_hidden()  # 登录成功 fades first: a toast is not this page's
+    assert_accessible(approver, "差评整改")
     screenshot(approver, "evaluations-3-department-reply")
     case.get_by_role("button", name="提交答复").click()
     expect(cases.filter(has_text=application["number"])).to_have_count(0)
@@ -101,6 +105,7 @@ def test_a_resident_rates_not_satisfied_the_department_replies_and_she_sees_the_
     expect(reply).to_contain_text(REPLY)
     expect(reply).to_contain_text(MEASURES)
     expect(reply).to_contain_text("株洲市消防救援支队")
+    assert_accessible(citizen, "rating with the reply")
     screenshot(citizen, "evaluations-4-reply-seen")
     given.get_by_role("button", name="追加评价").click()
     again = citizen.get_by_role("region", name="追加评价")
