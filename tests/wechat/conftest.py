@@ -8,6 +8,7 @@ code of the person <who>, `phone-<11 digits>.<n>` a phone button's code. Nothing
 from __future__ import annotations
 
 import itertools
+import shutil
 import threading
 
 import pytest
@@ -59,8 +60,17 @@ def wechat_sandbox():
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def wechat_data_template(tmp_path_factory):
+    """A data directory with every index and key made once; each test starts from a copy (a second faster)."""
+    template = tmp_path_factory.mktemp("wechat-template") / "var"
+    create_app({"DATA_DIR": str(template), "TESTING": True, "LOG_LEVEL": "WARNING"}).extensions["store"].close()
+    return template
+
+
 @pytest.fixture
-def config(tmp_path, wechat_sandbox):
+def config(tmp_path, wechat_sandbox, wechat_data_template):
+    shutil.copytree(wechat_data_template, tmp_path / "var")
     return {
         "DATA_DIR": str(tmp_path / "var"),
         "TESTING": True,
