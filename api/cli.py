@@ -6,12 +6,15 @@ import click
 from flask import Flask, current_app
 
 from .store import ensure_indexes
+from .store.cli import register_cli as store_cli
 
 # Feature packages append (name, function(store, app)) here to add their demo data to `seed-demo`.
 DEMO_SEEDERS: list = []
 
 
 def init_cli(app: Flask) -> None:
+    store_cli(app)  # backup create|verify, migrate-embedded-to-mongo
+
     @app.cli.command("seed-demo")
     def seed_demo():
         """Create the indexes and the demo data (idempotent: safe to run on every start)."""

@@ -41,7 +41,7 @@ def register_cli(app: Flask) -> None:
     @app.cli.command("migrate-embedded-to-mongo")
     @click.option("--to", "uri", required=True, help="The target's MONGODB_URI (mongodb://…, a replica set).")
     @click.option("--database", default=None, help="The target database (default: ONETRIP_MONGODB_DATABASE).")
-    @click.option("--force", is_flag=True, help="Empty the target's collections of the same names first.")
+    @click.option("--force", is_flag=True, help="Drop the target's collections of the same names first.")
     def migrate_command(uri: str, database: str | None, force: bool):
         """Copy every collection of the embedded engine to MongoDB with the indexes; verify counts and checksums."""
         source = current_app.extensions["store"]
