@@ -108,6 +108,21 @@ def test_permissions_are_each_accounts_own_and_a_ban_spends_them(resident):
     assert bob.permissions()[ACCEPTED] == 1
 
 
+def test_a_message_takes_one_permission_however_often_it_asks_on_each_engine(engine_store):
+    from notifications import miniprogram_permissions as permissions
+
+    permissions.record_results(engine_store, "acc-1", {ACCEPTED: "accept"})
+    permissions.record_results(engine_store, "acc-1", {ACCEPTED: "accept"})
+
+    assert [permissions.take(engine_store, "msg-1", "acc-1", ACCEPTED) for _ in range(3)] == ["taken"] * 3
+    permissions.sent(engine_store, "msg-1")
+    assert permissions.take(engine_store, "msg-1", "acc-1", ACCEPTED) == "sent"
+    assert permissions.take(engine_store, "msg-2", "acc-1", ACCEPTED) == "taken"
+    assert permissions.take(engine_store, "msg-3", "acc-1", ACCEPTED) is None  # none left: never below 0
+    permissions.give_back(engine_store, "msg-2")
+    assert permissions.counts(engine_store, "acc-1") == {ACCEPTED: 1}
+
+
 def test_an_unknown_template_or_result_is_refused_with_422_and_nothing_is_counted(resident, store):
     alice = resident(phone=None)
 
