@@ -42,6 +42,7 @@ class MiniProgramLogin(MethodView):
     @blp.response(200, TokenSchema, example=LOGIN_RESPONSE_EXAMPLE)
     @blp.alt_response(409, description="Logged in already, and this WeChat user or the account is bound elsewhere")
     @blp.alt_response(422, schema=ErrorSchema, description="The code is invalid or was used", example=LOGIN_CODE_INVALID_EXAMPLE)
+    @blp.alt_response(429, description="Too many login attempts from this address (Retry-After)")
     @blp.alt_response(503, description="The platform could not be reached")
     def post(self, body):
         """Log in with wx.login's code (the first login creates an account at level 0, no phone yet).
@@ -71,7 +72,8 @@ class MiniProgramPhone(MethodView):
         description="The phone is bound to another account, or the account has another phone",
         example=PHONE_TAKEN_EXAMPLE,
     )
-    @blp.alt_response(422, description="The code is invalid or was used")
+    @blp.alt_response(422, description="The code is invalid or was used, or the number is not a mainland one")
+    @blp.alt_response(503, description="The platform could not be reached")
     def post(self, body):
         """Bind the phone the platform verified (getPhoneNumber's code): real-name level 1 without an SMS code.
 
