@@ -122,3 +122,13 @@ def test_the_loser_of_a_first_login_race_gets_the_winners_account_and_leaves_not
     assert (account["_id"], created) == (winner, False)
     assert store["accounts"].count_documents({}) == 1  # the loser's new account was rolled back with its binding
     assert store[BINDINGS].count_documents({}) == 1
+
+
+def test_an_unreachable_platform_is_a_503_with_nothing_stored(config):
+    from api import create_app
+
+    app = create_app({**config, "WECHAT_API_BASE": "http://127.0.0.1:9"})
+    response = app.test_client().post(f"{API}/login", json={"code": login_code("alice")})
+    assert response.status_code == 503
+    assert response.get_json()["code"] == "wechat_unavailable"
+    assert app.extensions["store"]["accounts"].count_documents({}) == 0
