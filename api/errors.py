@@ -27,6 +27,7 @@ HTTP_ERRORS: dict[int, tuple[str, str]] = {
     405: ("method_not_allowed", "不支持该请求方式"),
     406: ("not_acceptable", "无法提供所需的格式"),
     409: ("conflict", "操作与当前状态冲突，请刷新后重试"),
+    411: ("length_required", "请求缺少内容长度"),
     412: ("precondition_failed", "内容已被修改，请刷新后重试"),
     413: ("payload_too_large", "提交的内容过大"),
     415: ("unsupported_media_type", "请以 JSON 格式提交"),

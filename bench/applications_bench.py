@@ -32,11 +32,12 @@ from api.vault.demo import seed_demo_certificates  # noqa: E402
 from auth.demo import seed_demo_accounts  # noqa: E402
 from auth.seed_registry import DEMO_ORGS, FULL_PEOPLE, seed_demo_people  # noqa: E402
 from bench.registry_bench import percentile, seed  # noqa: E402
+from tests.applications.conftest import tiny_png  # noqa: E402
 
 ROUNDS = 200
 WARM_UP = 20
 BATCH = 10_000
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = tiny_png()  # a real picture: an upload's image header is opened
 FACTS = {
     "shop.name": "湘味小馆", "shop.address": "湖南省株洲市天元区长江北路88号101", "shop.area_sqm": 120.5,
     "shop.main_category": "餐饮服务经营者", "shop.business_items": "热食类食品制售", "shop.seats": 48,
