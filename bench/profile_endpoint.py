@@ -1,0 +1,64 @@
+"""Profile one endpoint in-process on a cached seeded database with pyinstrument (docs/performance.md).
+
+    python -m bench.profile_endpoint --people 4120000 tracking       # GET /applications/{id}
+    python -m bench.profile_endpoint --people 10000 my_applications --rounds 200
+
+Classes as in the load benchmark: catalogue, vault, prefill, my_applications, tracking, submit, refresh.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.load_bench import prepare  # noqa: E402
+from bench.seeded import app_config, seeded  # noqa: E402
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.profile_endpoint")
+    parser.add_argument("klass")
+    parser.add_argument("--people", type=int, default=10_000)
+    parser.add_argument("--rounds", type=int, default=100)
+    args = parser.parse_args(argv)
+    from pyinstrument import Profiler
+
+    from api import create_app
+
+    directory = seeded(args.people)
+    with tempfile.NamedTemporaryFile(suffix=".tsv") as file:
+        drafts = args.rounds if args.klass == "submit" else 0
+        prepare(
+            directory, Path(file.name), users=args.rounds, drafts=drafts, refreshes=args.rounds if args.klass == "refresh" else 0
+        )
+        lines = [line.split("\t") for line in Path(file.name).read_text(encoding="utf-8").splitlines()]
+    requests = [line for line in lines if line[0] == args.klass][: args.rounds]
+    client = create_app(app_config(directory)).test_client()
+
+    def send(line):
+        _, method, path, bearer, cookie, body = line
+        headers = {"Authorization": "Bearer " + bearer} if bearer != "-" else {}
+        if cookie != "-":
+            client.set_cookie("onetrip_refresh", cookie)
+        response = client.open(path, method=method, headers=headers, json=None if body == "-" else json.loads(body))
+        assert response.status_code < 400, (response.status_code, response.get_json())
+
+    profiler = Profiler(interval=0.0005)
+    started = time.perf_counter()
+    with profiler:
+        for line in requests:
+            send(line)
+    seconds = time.perf_counter() - started
+    print(f"{args.klass}: {len(requests)} requests, {seconds / len(requests) * 1000:.1f} ms each (profiled)")
+    print(profiler.output_text(unicode=True, color=False, show_all=False))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
