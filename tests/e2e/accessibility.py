@@ -11,13 +11,21 @@ BLOCKING = ("serious", "critical")
 
 def serious_violations(page) -> list[str]:
     """One line per serious or critical axe violation on the page: rule, impact and the first nodes."""
+    # Colours are measured as shown: let fades and slides end first (a half-faded text is half its contrast).
+    page.evaluate("() => Promise.all(document.getAnimations().map((animation) => animation.finished.catch(() => null)))")
     results = _axe.run(page)
     found = []
     for violation in results.response["violations"]:
         if violation["impact"] in BLOCKING:
-            targets = [" ".join(map(str, node["target"])) for node in violation["nodes"][:4]]
+            targets = [_described(node) for node in violation["nodes"][:4]]
             found.append(f"{violation['id']} ({violation['impact']}): {violation['help']} — {targets}")
     return found
+
+
+def _described(node: dict) -> str:
+    """Where (selector and the start of its HTML) and why (axe's message, e.g. the two colours)."""
+    why = "; ".join(check["message"] for check in node.get("any", []) + node.get("all", []) if check.get("message"))
+    return f"{' '.join(map(str, node['target']))} {node['html'][:100]} — {why}"
 
 
 def assert_accessible(page, where: str) -> None:
