@@ -47,4 +47,5 @@ def test_approval_shipment_carrier_events_courier_confirmation_delivered_with_th
     Worker(store, {"inbox": InboxChannel(store)}).drain()
     events = [n["event"] for n in ok(owner.get("/me/notifications"))]
     assert {"shipment.created", "shipment.out_for_delivery", "shipment.delivered"} <= set(events)
-    assert events[0] == "shipment.delivered"  # newest first
+    assert "evaluation.invitation" in events  # completed on delivery: the applicant is asked to rate it (好差评)
+    assert [e for e in events if e != "evaluation.invitation"][0] == "shipment.delivered"  # newest first
