@@ -69,13 +69,29 @@ function request()
   return pool[index]
 end
 
+statuses, status_text = {}, ""
+
+function response(status, headers, body)
+  if status >= 400 then
+    statuses[status] = (statuses[status] or 0) + 1
+    local parts = {}
+    for code, count in pairs(statuses) do table.insert(parts, code .. ":" .. count) end
+    status_text = table.concat(parts, ",")
+  end
+end
+
 function done(summary, latency, requests)
-  local used_up = 0
-  for _, thread in ipairs(threads) do used_up = used_up + (thread:get("exhausted") or 0) end
+  local used_up, texts = 0, {}
+  for _, thread in ipairs(threads) do
+    used_up = used_up + (thread:get("exhausted") or 0)
+    local text = thread:get("status_text")
+    if text and text ~= "" then table.insert(texts, text) end
+  end
   local e = summary.errors
   io.write(string.format(
     'LOADRESULT {"requests": %d, "seconds": %.3f, "p50_us": %d, "p95_us": %d, "p99_us": %d, "max_us": %d, ' ..
-    '"status_errors": %d, "socket_errors": %d, "timeouts": %d, "exhausted": %d}\n',
+    '"status_errors": %d, "socket_errors": %d, "timeouts": %d, "exhausted": %d, "statuses": "%s"}\n',
     summary.requests, summary.duration / 1e6, latency:percentile(50), latency:percentile(95),
-    latency:percentile(99), latency.max, e.status, e.connect + e.read + e.write, e.timeout, used_up))
+    latency:percentile(99), latency.max, e.status, e.connect + e.read + e.write, e.timeout, used_up,
+    table.concat(texts, ",")))
 end

@@ -160,7 +160,7 @@ def bare(seconds: float, connections: int) -> dict:
 def row(name: str, r: dict) -> str:
     return (
         f"  {name:38s} {r['rps']:8.0f} req/s  p50 {r['p50_us'] / 1000:7.1f} ms  p95 {r['p95_us'] / 1000:7.1f} ms  "
-        f"p99 {r['p99_us'] / 1000:7.1f} ms  errors {r['errors']}"
+        f"p99 {r['p99_us'] / 1000:7.1f} ms  errors {r['errors']}" + (f" ({r['statuses']})" if r["statuses"] else "")
     )
 
 
@@ -178,9 +178,9 @@ def main(argv: list[str] | None = None) -> None:
     directory = seeded(people, log=lambda text: print(text, flush=True))
     print(f"seeded database: {directory} ({time.perf_counter() - started:.0f} s)", flush=True)
     per_class = max(5.0, args.seconds / 2)
-    # submits at most ~60/s and refreshes ~400/s on two cores: enough for the mix and the class's own run
-    drafts = int(60 * per_class + 0.05 * 500 * args.seconds * 1.5)
-    refreshes = int(400 * per_class + 0.05 * 500 * args.seconds * 1.5)
+    # each consumable class alone runs 5 s; on two cores submits reach ~250/s and refreshes ~450/s
+    drafts = int(300 * 5 + 0.05 * 600 * args.seconds)
+    refreshes = int(500 * 5 + 0.05 * 600 * args.seconds)
     requests_file = directory.parent / f"load-requests-{os.getpid()}.tsv"
     started = time.perf_counter()
     counts = prepare(directory, requests_file, args.users, drafts, refreshes)
@@ -190,13 +190,16 @@ def main(argv: list[str] | None = None) -> None:
         with serve("wsgi:app", environment(directory), "/api/v1/health") as base:
             wrk(base, requests_file, "catalogue", 3, 8)  # warm-up: workers started, catalogue cached
             mix = wrk(base, requests_file, "", args.seconds, args.connections)
-            alone = {klass: wrk(base, requests_file, klass, per_class, args.connections) for klass in CLASSES}
+            alone = {
+                klass: wrk(base, requests_file, klass, 5 if klass in ("submit", "refresh") else per_class, args.connections)
+                for klass in CLASSES
+            }
     finally:
         requests_file.unlink(missing_ok=True)
     workers = os.environ.get("ONETRIP_WORKERS", "default")
     print(
         f"\nload benchmark: {people:,} people, gunicorn.conf.py ({workers} workers), wrk -c{args.connections}, "
-        f"{os.cpu_count()} cores shared with wrk; mix {args.seconds:.0f} s, each class alone {per_class:.0f} s"
+        f"{os.cpu_count()} cores shared with wrk; mix {args.seconds:.0f} s, alone {per_class:.0f} s (submit, refresh 5 s)"
     )
     print(row("bare Flask /hello", yardstick))
     print(row("the mix (weights of the issue)", mix))
