@@ -216,6 +216,17 @@ TEMPLATES["evaluation.invitation_appointment"] = Template(
         "service_name": _APPOINTMENT["service_name"],
     },
 )
+TEMPLATES["evaluation.reminder"] = Template(
+    event="evaluation.reminder",
+    title="还没评价本次服务",
+    body="您办理的「{subject_name}」已办结3天，还没有评价。您的意见将帮助我们改进服务。",
+    sms="您办理的业务已办结，还没有评价，欢迎在一次办为本次服务评价。",
+    link="{subject_path}",
+    sample={
+        "subject_name": "公众聚集场所投入使用、营业前消防安全检查（株洲市民中心政务服务大厅）",
+        "subject_path": "/applications/app_0123456789abcdefghijkl",
+    },
+)
 TEMPLATES["evaluation.replied"] = Template(
     event="evaluation.replied",
     title="您的评价已收到答复",

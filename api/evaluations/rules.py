@@ -30,6 +30,7 @@ MAX_TAGS = 5
 COMMENT_MAX_CHARS = 300
 EDIT_WINDOW = dt.timedelta(days=7)  # one edit within 7 days of the rating
 MAX_EDITS = 1
+REMIND_AFTER = dt.timedelta(days=3)  # an unrated finished case gets one reminder (DESIGN.md)
 RECTIFY_WORKING_DAYS = 15  # the default limit of DESIGN.md; localities differ
 
 

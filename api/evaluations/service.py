@@ -113,7 +113,7 @@ def _invite(store, subject: Subject, event: str, data: dict, session, now: dt.da
         {"_id": f"{subject.type}:{subject.id}"},
         {"$setOnInsert": {"account_id": subject.account_id, "subject_type": subject.type, "subject_id": subject.id,
                           "subject_name": subject.name, "subject_no": subject.number, "invited_at": to_iso(now),
-                          "evaluation_id": None}},
+                          "evaluation_id": None, "reminded_at": None}},
         upsert=True,
         session=session,
     )  # fmt: skip
@@ -135,6 +135,29 @@ def invite_for_appointment(store, booking_id: str, session=None, now: dt.datetim
     subject = _appointment_subject(store, booking)
     data = {"appointment_id": booking["_id"], "hall_name": booking["hall_name"], "service_name": booking["item_name"]}
     _invite(store, subject, "evaluation.invitation_appointment", data, session, now or clock.utcnow())
+
+
+def remind_unrated(store, now: dt.datetime | None = None, limit: int = 500) -> int:
+    """One reminder to rate, 3 days after the invitation, for what is still unrated; returns how many were queued.
+    Safe to run as often as anyone likes: an invitation is claimed (reminded_at) in the transaction of its message."""
+    now = now or clock.utcnow()
+    due = {"evaluation_id": None, "reminded_at": None, "invited_at": {"$lte": to_iso(now - rules.REMIND_AFTER)}}
+    queued = 0
+    for invitation in list(store[INVITATIONS].find(due, sort=[("invited_at", 1)]).limit(limit)):
+        with store.transaction() as session:
+            claimed = store[INVITATIONS].update_one(
+                {"_id": invitation["_id"], "evaluation_id": None, "reminded_at": None},
+                {"$set": {"reminded_at": to_iso(now)}},
+                session=session,
+            )
+            if not claimed.modified_count:
+                continue
+            data = {"subject_name": invitation["subject_name"],
+                    "subject_path": f"/{invitation['subject_type']}s/{invitation['subject_id']}"}  # fmt: skip
+            enqueue(store, "evaluation.reminder", invitation["account_id"], data, f"evaluation.reminder:{invitation['_id']}",
+                    session=session, now=now)  # fmt: skip
+        queued += 1
+    return queued
 
 
 def pending(store, account_id: str) -> list[dict]:

@@ -119,6 +119,7 @@ INDEXES: list[Index] = [
     ("evaluations", [("account_id", 1), ("created_at", -1)], {}),
     ("evaluations", [("updated_at", 1)], {}),  # incremental aggregation (api/stats) reads what changed since
     ("evaluation_invitations", [("account_id", 1), ("evaluation_id", 1), ("invited_at", -1)], {}),
+    ("evaluation_invitations", [("evaluation_id", 1), ("reminded_at", 1), ("invited_at", 1)], {}),  # remind_unrated
     ("rectifications", [("state", 1), ("deadline_on", 1)], {}),
     ("rectifications", [("evaluation_id", 1)], UNIQUE),
 ]

@@ -29,3 +29,23 @@ def test_an_application_that_completes_invites_its_applicant_who_rates_it_once(r
     assert ok(owner.get("/evaluations/pending")) == []
     mine = ok(owner.get(f"/evaluations?subject_type=application&subject_id={view['id']}"))
     assert [m["id"] for m in mine] == [rated["id"]]
+
+
+def test_an_unrated_case_gets_one_reminder_three_days_after_the_invitation(citizen, finished_application, clock, store):
+    from api.evaluations.service import invite_for_application, remind_unrated
+
+    forgetful, prompt = citizen(), citizen()
+    unrated, rated = finished_application(forgetful), finished_application(prompt)
+    invite_for_application(store, unrated), invite_for_application(store, rated)
+    ok(rate(prompt, rated, 4), 201)
+
+    clock.advance(3 * 86400 - 60)
+    assert remind_unrated(store) == 0  # not yet 3 days
+    clock.advance(60)
+    assert remind_unrated(store) == 1
+    assert remind_unrated(store) == 0  # once
+
+    reminders = list(store["outbox"].find({"event": "evaluation.reminder"}))
+    assert [(m["recipient"]["account_id"], m["data"]["subject_path"]) for m in reminders] == [
+        (forgetful.account_id, f"/applications/{unrated['_id']}")
+    ]

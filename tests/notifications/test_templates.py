@@ -28,6 +28,7 @@ EVENTS = [
     "evaluation.invitation",
     "evaluation.invitation_appointment",
     "evaluation.replied",
+    "evaluation.reminder",
     "data_correction.answered",
 ]
 
