@@ -164,3 +164,21 @@ def test_another_person_cannot_read_or_edit_my_rating(citizen, finished_applicat
 
     assert other.get(f"/evaluations/{rated['id']}").status_code == 404
     assert other.patch(f"/evaluations/{rated['id']}", json={"level": 1}).status_code == 404
+
+
+def test_a_bad_edit_or_follow_up_is_a_422_and_changes_nothing(citizen, finished_application, store):
+    owner = citizen()
+    rated = ok(rate(owner, finished_application(owner), 2, tags=["办事慢"]), 201)
+    for body in ({"level": 9}, {"level": 4, "tags": ["办事慢"]}, {"level": 4, "comment": "好" * 301}, {}):
+        assert owner.patch(f"/evaluations/{rated['id']}", json=body).status_code == 422, body
+        assert owner.post(f"/evaluations/{rated['id']}/follow-up", json=body).status_code == 422, body
+    stored = store["evaluations"].find_one({"_id": rated["id"]})
+    assert (stored["level"], stored["edits"], stored["history"], stored["version"]) == (2, 0, [], 1)
+    assert store["evaluation_totals"].find_one({"_id": "all:all"})["level_2"] == 1
+
+
+def test_a_rating_id_that_is_not_one_is_a_404(citizen):
+    owner = citizen()
+    for path in ("/evaluations/nope", "/evaluations/ev_nope", "/evaluations/ev_nope/follow-up"):
+        method = owner.post if path.endswith("follow-up") else owner.get
+        assert method(path, json={"level": 3}).status_code == 404, path
