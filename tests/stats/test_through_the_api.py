@@ -38,3 +38,21 @@ def test_a_restaurant_picked_up_at_the_hall_counts_as_one_trip_with_its_prefill_
     assert bundles["open-restaurant"]["applications"] == 1
     departments = {row["code"]: row["applications"] for row in client.get("/api/v1/stats/departments").get_json()}
     assert departments == {"cgj": 1, "scjg": 1, "xfjy": 1}
+
+
+def test_a_rating_made_and_edited_through_the_api_moves_the_satisfaction(client, restaurateur, clerk, approvers):
+    owner = restaurateur()
+    view = post(owner, clerk, approvers, {"method": "pickup", "hall": "zz-smzx"})
+    ok(clerk.post(f"/clerk/applications/{view['id']}/hand-over"))
+    rating = ok(owner.post("/evaluations", json={"subject_type": "application", "subject_id": view["id"], "level": 2,
+                                                 "tags": []}), 201)  # fmt: skip
+    figures = client.get("/api/v1/stats/overview").get_json()
+    assert (figures["ratings"], figures["satisfaction"], figures["rating_levels"]["2"]) == (1, 0.0, 1)
+    scjg = next(row for row in client.get("/api/v1/stats/departments").get_json() if row["code"] == "scjg")
+    assert (scjg["ratings"], scjg["satisfaction"]) == (1, 0.0)
+
+    ok(owner.patch(f"/evaluations/{rating['id']}", json={"level": 4, "tags": []}))  # the one edit within 7 days
+
+    figures = client.get("/api/v1/stats/overview").get_json()
+    assert (figures["ratings"], figures["satisfaction"], figures["rating_levels"]["2"], figures["rating_levels"]["4"]) == (
+        1, 1.0, 0, 1)  # fmt: skip
