@@ -71,6 +71,8 @@ class AdminHalls(MethodView):
     decorators = _ADMIN
 
     @admin_blp.response(200, ScopeFiguresSchema(many=True))
+    @admin_blp.alt_response(401, description="Not logged in")
+    @admin_blp.alt_response(403, description="Not an admin")
     def get(self):
         """Figures per service hall (admin)"""
         return service.by_scope(_store(), "hall"), 200, PRIVATE
@@ -81,6 +83,8 @@ class AdminOverdue(MethodView):
     decorators = _ADMIN
 
     @admin_blp.response(200, OverdueSchema(many=True))
+    @admin_blp.alt_response(401, description="Not logged in")
+    @admin_blp.alt_response(403, description="Not an admin")
     def get(self):
         """Sub-applications still open past their deadline, oldest deadline first (admin, at most 200)"""
         return service.overdue_open(_store()), 200, PRIVATE
