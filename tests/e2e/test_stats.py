@@ -67,3 +67,18 @@ def test_the_dashboard_draws_its_charts_with_the_figures_of_the_api(page, demo_s
     expect(page.locator("[data-test=chart-four-ways] svg")).to_contain_text("马上办")
     on_phone(page)
     screenshot(page, f"stats-dashboard-{browser_context_options['color_scheme']}")
+
+
+def test_the_chart_library_loads_with_the_dashboard_only(page, demo_server, pwa_dist):
+    assert "charts-" not in (pwa_dist / "index.html").read_text(encoding="utf-8")  # not preloaded by the first page
+    assert "charts-" not in (pwa_dist / "sw.js").read_text(encoding="utf-8")  # nor precached for every phone
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(demo_server + "/")
+    expect(page.get_by_role("link", name="最多跑一次 数据看板")).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    assert not [url for url in requested if "/assets/charts-" in url]
+
+    page.get_by_role("link", name="最多跑一次 数据看板").click()
+    expect(page.locator("[data-test=chart-four-ways] svg")).to_be_visible()
+    assert [url for url in requested if "/assets/charts-" in url]
