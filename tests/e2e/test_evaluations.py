@@ -1,6 +1,6 @@
 """好差评 in the browser: 李娜 rates her completed restaurant application 不满意, the fire department's approver finds
 the case on the 差评整改 page (from the 工作台) and replies with the measures taken, 李娜 sees the reply on her
-application and rates again (满意), which closes the case as 已整改."""
+application and rates again (满意), which closes the case as 已整改; the item's guide shows its 满意率."""
 
 from __future__ import annotations
 
@@ -116,3 +116,11 @@ def test_a_resident_rates_not_satisfied_the_department_replies_and_she_sees_the_
     expect(closed.get_by_label("整改答复")).to_contain_text("已整改")
     expect(closed.get_by_role("button", name="追加评价")).to_have_count(0)
     screenshot(citizen, "evaluations-5-rectified")
+
+    # The item's guide shows its public 满意率, the figure of the API.
+    fire_item = "430200-XFJY-001"
+    summary = demo_app.test_client().get(f"/api/v1/evaluations/summary?item={fire_item}").get_json()
+    assert summary["count"] >= 1
+    citizen.goto(f"{demo_server}/services/items/{fire_item}")
+    rate = f"{round(summary['satisfaction_rate'] * 1000) / 10:g}%（{summary['count']} 人评价）"
+    expect(citizen.locator(".van-cell").filter(has_text="群众满意率")).to_contain_text(rate)
