@@ -8,6 +8,7 @@ import io
 import pytest
 from playwright.sync_api import expect
 
+from .accessibility import assert_accessible
 from .one_thing import BUNDLE, PDF, SHOP, li_na, on_phone, screenshot, staff
 
 APPROVERS = {"scjg": "approver-scjg", "cgj": "approver-cgj", "xfjy": "approver-xfjy"}
@@ -66,6 +67,7 @@ def test_the_dashboard_draws_its_charts_with_the_figures_of_the_api(page, demo_s
         expect(page.locator(f"[data-test={name}] svg path").first).to_be_attached()  # something is drawn
     expect(page.locator("[data-test=chart-four-ways] svg")).to_contain_text("马上办")
     on_phone(page)
+    assert_accessible(page, f"/stats ({browser_context_options['color_scheme']})")
     screenshot(page, f"stats-dashboard-{browser_context_options['color_scheme']}")
 
 
