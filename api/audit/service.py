@@ -29,7 +29,10 @@ def search(
     if at:
         query["at"] = at
     total = store[AUDIT_LOG].count_documents(query)
-    found = store[AUDIT_LOG].find(query).sort("seq", -1).skip((page - 1) * page_size).limit(page_size)
+    skip = (page - 1) * page_size
+    if skip >= total:  # past the end (also a page number too big for the store's int64 offset)
+        return [], total
+    found = store[AUDIT_LOG].find(query).sort("seq", -1).skip(skip).limit(page_size)
     return list(found), total
 
 
