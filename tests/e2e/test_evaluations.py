@@ -76,6 +76,12 @@ def test_a_resident_rates_not_satisfied_the_department_replies_and_she_sees_the_
     expect(given).to_contain_text("不满意")
     expect(given.get_by_label("整改答复")).to_contain_text("待整改")
     screenshot(citizen, "evaluations-2-rated")
+    citizen.get_by_role("navigation", name="主导航").get_by_role("tab", name="我的").click()
+    citizen.get_by_role("button", name="我的评价").click()
+    mine = citizen.get_by_role("button", name="开办餐饮店一件事 不满意")
+    expect(mine.first).to_contain_text("待整改")
+    expect(citizen.locator(".van-toast")).to_be_hidden()  # the thank-you toast fades first
+    assert_accessible(citizen, "我的评价")
 
     # The fire department's approver: 工作台 → 差评整改, the case, 答复 with the measures.
     approver = second_page
@@ -98,7 +104,7 @@ def test_a_resident_rates_not_satisfied_the_department_replies_and_she_sees_the_
     expect(cases.filter(has_text=application["number"])).to_contain_text(REPLY)
 
     # 李娜 sees the reply on her application and rates again: 满意 closes the case as 已整改.
-    citizen.reload()
+    citizen.goto(f"{demo_server}/me/applications/{application['id']}")
     given = citizen.get_by_role("region", name="我的评价")
     reply = given.get_by_label("整改答复")
     expect(reply).to_contain_text("已答复")

@@ -110,6 +110,13 @@ const routes = [
         meta: { title: '预约详情', back: '/me/appointments', requiresAuth: true },
       },
       {
+        // 好差评: what waits for my rating and the ratings I gave, with the departments' replies
+        path: 'evaluations',
+        name: 'my-evaluations',
+        component: () => import('../views/evaluations/MyEvaluationsView.vue'),
+        meta: { title: '我的评价', back: '/me', requiresAuth: true },
+      },
+      {
         path: 'correction-requests',
         name: 'correction-requests',
         component: () => import('../views/me/CorrectionRequestsView.vue'),
