@@ -14,6 +14,7 @@ from datetime import datetime
 
 from pymongo import ReturnDocument
 
+from api import audit
 from api.clock import local_zone, now_iso, to_iso, utcnow
 from api.errors import Forbidden, NotFound
 from api.store import new_id
@@ -372,9 +373,15 @@ def vault_view(store, cipher, registry, account: dict, acting_for: str | None = 
     if not reveal:
         own = {**own, **masked(own)}
     certificates = certificates_of(store, cipher, holders_of(account, cipher, acting_for))
-    return {
+    view = {
         "registry": _registry_person(cipher, registry, account, reveal) if account.get("id_enc") else None,
         "own": own,
         "certificates": [summary(document) for document in certificates],
         "org": _registry_org(registry, acting_for) if acting_for else None,
     }
+    sources = [name for name in ("registry", "org") if view[name] is not None]
+    if sources:  # a read of registry data (政府核验), audited like prefill's: who, whose, whether in full
+        audit.append(store, actor_id=account["_id"], actor_role="citizen", action="registry.read", subject_type="person",
+                     subject_id=account["_id"], detail={"purpose": "vault", "sources": sources, "revealed": reveal,
+                                                        "acting_for": acting_for})  # fmt: skip
+    return view

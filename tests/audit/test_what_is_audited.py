@@ -129,3 +129,14 @@ def test_a_clerks_in_person_verification_appends_the_level_change_and_the_read(v
     [read] = _about(store, "person", session.account_id, "data.read")
     assert change["actor_id"] == read["actor_id"] == "acc-clerk-1"
     assert change["detail"] == {"from_level": 2, "to_level": 3}
+
+
+def test_a_resident_reading_their_registry_data_in_the_vault_is_audited_without_the_data(verified, store):  # noqa: F811
+    session, person = verified()
+
+    response = session.get("/api/v1/me/vault")
+
+    assert response.status_code == 200 and response.get_json()["registry"]["person"]
+    [entry] = _about(store, "person", session.account_id, "registry.read")
+    assert entry["detail"] == {"purpose": "vault", "sources": ["registry"], "revealed": False, "acting_for": None}
+    assert person.id_number not in str(entry) and person.name not in str(entry)
