@@ -1,8 +1,8 @@
 """What one stored record contributes to the statistics counters (运行统计的口径).
 
 Each function takes one record as the store holds it and returns its contributions: a list of
-(scope, counter path, amount). A scope is "overall", "item:<code>", "bundle:<code>",
-"department:<code>" or "hall:<code>". The aggregator keeps, per record, the contributions it last
+(scope, counter path, amount). A scope is "overall", "month:<YYYY-MM>", "item:<code>",
+"bundle:<code>", "department:<code>" or "hall:<code>". The aggregator keeps, per record, the contributions it last
 counted and applies only the difference, so a record that changes state (submitted → completed, a
 rating edited) moves its figures instead of counting twice.
 
@@ -70,9 +70,17 @@ class Catalogue:
         return self.item(item_code).get("department")
 
 
+def month_of(moment: str) -> str:
+    """The month (Asia/Shanghai) of a stored time: "2026-11"."""
+    return _local_day(moment).isoformat()[:7]
+
+
 def application_scopes(catalogue: Catalogue, application: dict) -> list[str]:
-    """Every scope an application counts in: overall, its hall, its bundle, each item, each department once."""
+    """Every scope an application counts in: overall, the month it was submitted in, its hall, its bundle, each
+    item, each department once."""
     scopes = ["overall"]
+    if application.get("submitted_at"):
+        scopes.append(f"month:{month_of(application['submitted_at'])}")
     if application.get("hall"):
         scopes.append(f"hall:{application['hall']}")
     if application.get("kind") == "bundle":
@@ -182,6 +190,8 @@ def evaluation_contributions(store, catalogue: Catalogue, evaluation: dict) -> l
     if not isinstance(level, int) or not 1 <= level <= 5 or evaluation.get("state") in ("withdrawn", "deleted"):
         return []
     scopes = ["overall"]
+    if evaluation.get("created_at"):
+        scopes.append(f"month:{month_of(evaluation['created_at'])}")  # the month the rating was made in
     if evaluation.get("hall"):
         scopes.append(f"hall:{evaluation['hall']}")
     if evaluation.get("bundle"):

@@ -58,6 +58,14 @@ class DepartmentFigures(MethodView):
         return service.by_scope(_store(), "department"), 200, PUBLIC
 
 
+@blp.route("/months")
+class MonthFigures(MethodView):
+    @blp.response(200, ScopeFiguresSchema(many=True))
+    def get(self):
+        """Figures per month (Asia/Shanghai), the last 24 that have any, oldest first; `code` is YYYY-MM"""
+        return service.by_month(_store()), 200, PUBLIC
+
+
 @blp.route("/catalogue")
 class Catalogue(MethodView):
     @blp.response(200, CatalogueCountsSchema)

@@ -14,7 +14,7 @@ from api.catalog.vocabulary import TAGS
 from . import aggregate
 from .facts import DELIVERY_HOUR_BUCKETS, HANDLING_DAY_BUCKETS
 
-SCOPES = ("item", "bundle", "department", "hall")
+MONTHS_SHOWN = 24
 OVERDUE_LIST_LIMIT = 200
 
 
@@ -104,6 +104,15 @@ def by_scope(store, scope: str) -> list[dict]:
         rows.append({"code": counter["key"], "name": entry.get("name", counter["key"]),
                      "promised_days": entry.get("promised_days"), **figures(counter)})  # fmt: skip
     return rows
+
+
+def by_month(store) -> list[dict]:
+    """Figures per month, the last MONTHS_SHOWN months that have any, oldest first. An application (and its
+    payment and parcel) counts in the month it was submitted in, a rating in the month it was made in."""
+    catch_up(store)
+    found = store[aggregate.COUNTERS].find({"scope": "month"}, sort=[("_id", -1)]).limit(MONTHS_SHOWN)
+    return [{"code": counter["key"], "name": counter["key"], "promised_days": None, **figures(counter)}
+            for counter in reversed(list(found))]  # fmt: skip
 
 
 def catalogue_counts(store) -> dict:

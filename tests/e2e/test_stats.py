@@ -12,7 +12,7 @@ from .accessibility import assert_accessible
 from .one_thing import BUNDLE, PDF, SHOP, li_na, on_phone, screenshot, staff
 
 APPROVERS = {"scjg": "approver-scjg", "cgj": "approver-cgj", "xfjy": "approver-xfjy"}
-CHARTS = ("chart-departments", "chart-trips", "chart-handling", "chart-satisfaction", "chart-four-ways")
+CHARTS = ("chart-departments", "chart-trips", "chart-months", "chart-handling", "chart-satisfaction", "chart-four-ways")
 
 
 def _restaurant_handed_over(app) -> dict:

@@ -158,3 +158,15 @@ def test_a_withdrawal_takes_an_application_out_of_the_figures(store, client):
     )
     figures = client.get("/api/v1/stats/overview").get_json()
     assert (figures["applications"], figures["prefilled_share"]) == (0, None)
+
+
+def test_an_application_counts_in_the_month_it_was_submitted_in_shanghai(store, client, city):
+    stored_application(store, item=LICENCE, state="submitted", submitted_at="2026-10-31T15:59:59.000Z")  # 23:59 on 31 Oct
+    stored_application(store, item=LICENCE, state="submitted", submitted_at="2026-10-31T16:00:00.000Z")  # 00:00 on 1 Nov
+    months = client.get("/api/v1/stats/months").get_json()
+    assert [(m["code"], m["applications"], m["completed"], m["payments"], m["ratings"]) for m in months] == [
+        ("2026-10", 1, 0, 0, 0),
+        ("2026-11", 6, 3, 1, 3),  # the fixture's five and the one just after midnight; ratings made in November
+    ]
+    november = months[1]
+    assert (november["handling_days_avg"], november["satisfaction"], november["paid_yuan"]) == (2.67, 0.6667, 80.0)

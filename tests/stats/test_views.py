@@ -33,7 +33,7 @@ def test_the_four_ways_counts_follow_a_change_of_the_catalogue(client, store):
 def test_public_figures_are_cacheable_and_name_no_person(client, store):
     application = stored_application(store, item=LICENCE, state="submitted", prefilled=3)
     stored_evaluation(store, application, 1)
-    for path in ("overview", "items", "departments", "bundles", "catalogue"):
+    for path in ("overview", "months", "items", "departments", "bundles", "catalogue"):
         response = client.get(f"/api/v1/stats/{path}")
         assert response.status_code == 200
         assert response.headers["Cache-Control"].startswith("public, max-age=")

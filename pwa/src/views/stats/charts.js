@@ -2,11 +2,11 @@
 // Imported by StatsView only, so the charts load with the /stats route and never with the first page.
 
 import { use } from 'echarts/core'
-import { BarChart, PieChart } from 'echarts/charts'
+import { BarChart, LineChart, PieChart } from 'echarts/charts'
 import { AriaComponent, GridComponent, LegendComponent, TooltipComponent } from 'echarts/components'
 import { SVGRenderer } from 'echarts/renderers'
 
-use([SVGRenderer, BarChart, PieChart, GridComponent, TooltipComponent, LegendComponent, AriaComponent])
+use([SVGRenderer, BarChart, LineChart, PieChart, GridComponent, TooltipComponent, LegendComponent, AriaComponent])
 
 const percent = (share) => (share === null || share === undefined ? '—' : `${Math.round(share * 1000) / 10}%`)
 export { percent }
@@ -33,6 +33,27 @@ export function departmentsOption(rows, shortNames, animate) {
     yAxis: { type: 'category', data: sorted.map((row) => shortNames[row.code] || row.name) },
     series: [
       { type: 'bar', name: '办件量', barMaxWidth: 20, data: sorted.map((row) => row.applications), label: { show: true, position: 'right' } },
+    ],
+  }
+}
+
+/** Applications per month (bars) with the 零跑动 and 最多跑一次 shares (lines, right axis, in %). */
+export function monthsOption(months, animate) {
+  const asPercent = (share) => (share === null ? null : Math.round(share * 1000) / 10)
+  return {
+    ...base(animate),
+    tooltip: { trigger: 'axis', confine: true },
+    legend: { bottom: 0 },
+    grid: { left: 8, right: 8, top: 24, bottom: 36, containLabel: true },
+    xAxis: { type: 'category', data: months.map((row) => row.code) },
+    yAxis: [
+      { type: 'value', name: '件', minInterval: 1 },
+      { type: 'value', name: '%', min: 0, max: 100, splitLine: { show: false } },
+    ],
+    series: [
+      { type: 'bar', name: '办件量', barMaxWidth: 24, data: months.map((row) => row.applications) },
+      { type: 'line', name: '零跑动率', yAxisIndex: 1, data: months.map((row) => asPercent(row.zero_trip_share)) },
+      { type: 'line', name: '最多跑一次率', yAxisIndex: 1, data: months.map((row) => asPercent(row.at_most_one_trip_share)) },
     ],
   }
 }
