@@ -24,11 +24,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import random
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from api.clock import now_iso
 from api.store import new_id
@@ -85,12 +87,18 @@ def append(
         "detail": dict(detail or {}),
     }
     joined = _in_transaction(store, session)
-    for _ in range(MAX_ATTEMPTS):
-        if joined:
+    for attempt in range(MAX_ATTEMPTS):
+        if joined:  # a conflict on MongoDB aborts the caller's transaction: it is theirs to retry
             entry = _try_append(store, fields, session)
         else:
-            with store.transaction() as own:
-                entry = _try_append(store, fields, own)
+            try:
+                with store.transaction() as own:
+                    entry = _try_append(store, fields, own)
+            except PyMongoError as error:  # MongoDB: another append's transaction holds the head
+                if not (hasattr(error, "has_error_label") and error.has_error_label("TransientTransactionError")):
+                    raise
+                entry = None
+                time.sleep(min(0.001 * 2**attempt, 0.05) * random.random())
         if entry is not None:
             return entry
     raise AuditConflict("the audit head moved on every attempt")

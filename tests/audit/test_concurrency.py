@@ -6,6 +6,8 @@ from __future__ import annotations
 import multiprocessing
 import threading
 
+import pytest
+
 from api.audit import append, verify
 from api.audit import chain as audit_chain
 from api.store import SQLiteStore, ensure_indexes
@@ -93,3 +95,34 @@ def test_an_append_that_loses_the_race_for_the_head_retries_on_the_new_head(engi
     assert [(e["seq"], e["actor_id"]) for e in entries(engine_store)] == [(1, "staff-clerk"), (2, "rival"), (3, "me")]
     assert mine["seq"] == 3
     _assert_gapless_unforked(engine_store, 3)
+
+
+def test_an_own_transaction_aborted_by_a_write_conflict_is_retried(engine_store, monkeypatch):
+    from pymongo.errors import OperationFailure
+
+    real_try = audit_chain._try_append
+    conflicts = []
+
+    def conflicting_once(store, fields, session):
+        if not conflicts:  # what MongoDB raises when another transaction holds the head
+            conflicts.append(True)
+            raise OperationFailure("WriteConflict", code=112, details={"errorLabels": ["TransientTransactionError"]})
+        return real_try(store, fields, session)
+
+    monkeypatch.setattr(audit_chain, "_try_append", conflicting_once)
+    entry = append(engine_store, actor_id="me", actor_role="clerk", action="x", subject_type="t", subject_id="s")
+
+    assert conflicts and entry["seq"] == 1
+    _assert_gapless_unforked(engine_store, 1)
+
+
+def test_any_other_store_error_is_not_retried(engine_store, monkeypatch):
+    from pymongo.errors import OperationFailure
+
+    def failing(store, fields, session):
+        raise OperationFailure("not a conflict", code=2)
+
+    monkeypatch.setattr(audit_chain, "_try_append", failing)
+
+    with pytest.raises(OperationFailure):
+        append(engine_store, actor_id="me", actor_role="clerk", action="x", subject_type="t", subject_id="s")
