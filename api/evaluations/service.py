@@ -191,12 +191,13 @@ def rate(store, account_id: str, subject_type: str, subject_id: str, level: int,
         "follow_up_at": None, "history": [], "rectification_id": None, "version": 1,
     }  # fmt: skip
     with store.transaction() as session:
-        if rules.is_poor(level):
-            evaluation["rectification_id"] = rectifications.open_case(store, evaluation, now, session)["_id"]
-        try:
+        try:  # first: the unique index decides a race, so only its winner opens a case and counts (even without transactions)
             store[EVALUATIONS].insert_one(evaluation, session=session)
         except DuplicateKeyError:
             raise Conflict("您已评价过，可在7天内修改一次", code="already_rated") from None
+        if rules.is_poor(level):
+            case_id = evaluation["rectification_id"] = rectifications.open_case(store, evaluation, now, session)["_id"]
+            store[EVALUATIONS].update_one({"_id": evaluation["_id"]}, {"$set": {"rectification_id": case_id}}, session=session)
         totals.count(store, evaluation, None, level, session)
         invitation = {"$set": {"evaluation_id": evaluation["_id"], "rated_at": stamp}}
         store[INVITATIONS].update_one({"_id": f"{subject.type}:{subject.id}"}, invitation, session=session)
@@ -253,12 +254,14 @@ def edit(store, account_id: str, evaluation_id: str, level: int, tags: list[str]
     if case and case["state"] != rectifications.OPEN:
         raise Conflict("部门已答复您的评价，请在答复后追加评价", code="edit_not_allowed")
     with store.transaction() as session:
-        extra: dict = {"edits": evaluation["edits"] + 1}
+        extra = {"edits": evaluation["edits"] + 1}
+        updated = _change(store, evaluation, {"edits": evaluation["edits"]}, level, tags, comment, "edit", now, extra, session)
         if rules.is_poor(level) and case is None:
-            extra["rectification_id"] = rectifications.open_case(store, {**evaluation, "level": level}, now, session)["_id"]
+            case_id = updated["rectification_id"] = rectifications.open_case(store, updated, now, session)["_id"]
+            store[EVALUATIONS].update_one({"_id": updated["_id"]}, {"$set": {"rectification_id": case_id}}, session=session)
         elif case is not None and not rules.is_poor(level):
             rectifications.withdraw(store, case, now, session)
-        return _change(store, evaluation, {"edits": evaluation["edits"]}, level, tags, comment, "edit", now, extra, session)
+    return updated
 
 
 def follow_up(store, account_id: str, evaluation_id: str, level: int, tags: list[str], comment: str | None,

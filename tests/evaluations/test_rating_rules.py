@@ -182,3 +182,27 @@ def test_a_rating_id_that_is_not_one_is_a_404(citizen):
     for path in ("/evaluations/nope", "/evaluations/ev_nope", "/evaluations/ev_nope/follow-up"):
         method = owner.post if path.endswith("follow-up") else owner.get
         assert method(path, json={"level": 3}).status_code == 404, path
+
+
+def test_two_ratings_sent_at_once_store_one_rating_one_case_and_one_count(citizen, finished_application, store):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from api.errors import Conflict
+    from api.evaluations import service
+
+    owner = citizen()
+    application = finished_application(owner)
+
+    def attempt(level: int) -> str:
+        try:
+            service.rate(store, owner.account_id, "application", application["_id"], level, [], "")
+            return "rated"
+        except Conflict as refused:
+            return refused.code
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        outcomes = sorted(pool.map(attempt, [1, 2, 1, 2]))
+
+    assert outcomes == ["already_rated"] * 3 + ["rated"]
+    assert store["evaluations"].count_documents({}) == 1 and store["rectifications"].count_documents({}) == 1
+    assert store["evaluation_totals"].find_one({"_id": "all:all"})["count"] == 1
