@@ -170,3 +170,27 @@ def test_an_application_counts_in_the_month_it_was_submitted_in_shanghai(store, 
     ]
     november = months[1]
     assert (november["handling_days_avg"], november["satisfaction"], november["paid_yuan"]) == (2.67, 0.6667, 80.0)
+
+
+def test_two_aggregators_running_at_once_count_each_record_once(store):
+    import threading
+
+    for _ in range(30):
+        stored_application(store, item=LICENCE, state="submitted", prefilled=2)
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            aggregate.run(store, limit=7)
+            aggregate.run(store)
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    overall = store["stats_counters"].find_one({"_id": "overall"})
+    assert (overall["applications"], overall["fields_prefilled"]) == (30, 60)
