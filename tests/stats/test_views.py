@@ -78,3 +78,14 @@ def test_the_aggregator_counts_once_on_the_mongodb_engine_too():
     )
     assert aggregate.run(store)["applications"] == 1
     assert store["stats_counters"].find_one({"_id": "item:" + LICENCE})["applications"] == 1
+
+
+def test_the_worker_command_counts_what_is_new_and_then_nothing(app, store):
+    stored_application(store, item=LICENCE, state="submitted", prefilled=1)
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["stats", "aggregate"])
+    assert first.exit_code == 0, first.output
+    assert "applications 1" in first.output
+    again = runner.invoke(args=["stats", "aggregate"])
+    assert "applications 0" in again.output
+    assert store["stats_counters"].find_one({"_id": "overall"})["applications"] == 1
