@@ -4,6 +4,7 @@ real size) and shows the same figures as the API, on a phone, in light and dark 
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -66,6 +67,10 @@ def test_the_dashboard_draws_its_charts_with_the_figures_of_the_api(page, demo_s
         assert box and box["width"] > 200 and box["height"] > 200, (name, box)
         expect(page.locator(f"[data-test={name}] svg path").first).to_be_attached()  # something is drawn
     expect(page.locator("[data-test=chart-four-ways] svg")).to_contain_text("马上办")
+    label = page.locator("[data-test=chart-four-ways] svg text", has_text="马上办").first
+    red, green, blue = map(int, re.findall(r"\d+", label.evaluate("text => getComputedStyle(text).fill"))[:3])
+    light_text = min(red, green, blue) > 128
+    assert light_text == (browser_context_options["color_scheme"] == "dark")  # the charts follow the colour scheme
     on_phone(page)
     assert_accessible(page, f"/stats ({browser_context_options['color_scheme']})")
     screenshot(page, f"stats-dashboard-{browser_context_options['color_scheme']}")
