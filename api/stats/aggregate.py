@@ -41,10 +41,10 @@ def _checkpoint(store, source: str) -> tuple[str, str]:
 def _after(store, collection: str, at: str, last_id: str, limit: int) -> list[dict]:
     """Records after (at, last_id) in (updated_at, _id) order; records sharing `at` are not skipped."""
     same = list(store[collection].find({"updated_at": at, "_id": {"$gt": last_id}}, sort=[("_id", 1)]).limit(limit))
-    later = list(
-        store[collection].find({"updated_at": {"$gt": at}}, sort=[("updated_at", 1), ("_id", 1)]).limit(limit - len(same))
-    )
-    return same + later if len(same) < limit else same
+    if len(same) == limit:
+        return same  # (and not limit(0) below, which would mean no limit at all)
+    later = store[collection].find({"updated_at": {"$gt": at}}, sort=[("updated_at", 1), ("_id", 1)]).limit(limit - len(same))
+    return same + list(later)
 
 
 def _difference(old: list, new: list[Contribution]) -> dict[str, dict[str, int]]:
