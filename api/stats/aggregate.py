@@ -19,7 +19,7 @@ import datetime as dt
 import logging
 from collections import defaultdict
 
-from pymongo.errors import PyMongoError
+from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from api import clock
 
@@ -97,8 +97,12 @@ def _count(store, catalogue: Catalogue, source: str, record: dict) -> bool:
         return _apply(store, fact_id, fact, new, record.get("updated_at", ""))
     except _Raced:
         return False
-    except PyMongoError as exc:  # a duplicate fact or a write conflict: another run counted it
-        log.info("stats: record counted elsewhere meanwhile", extra={"fact": fact_id, "error": type(exc).__name__})
+    except DuplicateKeyError:  # another run inserted this record's fact first: it counted it
+        return False
+    except OperationFailure as exc:
+        if not exc.has_error_label("TransientTransactionError"):
+            raise  # a real failure stops the run before the checkpoint passes this record
+        log.info("stats: record counted elsewhere meanwhile (write conflict)", extra={"fact": fact_id})
         return False
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 
 import click
@@ -9,6 +10,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from .aggregate import run
+
+log = logging.getLogger("onetrip.stats")
 
 
 @click.command("aggregate")
@@ -18,8 +21,13 @@ def aggregate_command(every: float) -> None:
     """Count the applications, payments, deliveries and ratings changed since the last run."""
     store = current_app.extensions["store"]
     while True:
-        changed = run(store)
-        click.echo("stats: " + ", ".join(f"{source} {count}" for source, count in changed.items()))
+        try:
+            changed = run(store)
+            click.echo("stats: " + ", ".join(f"{source} {count}" for source, count in changed.items()))
+        except Exception:
+            if every <= 0:
+                raise
+            log.exception("stats: aggregation failed; the next round starts from the last checkpoint")
         if every <= 0:
             return
         time.sleep(every)
