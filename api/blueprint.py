@@ -1,8 +1,25 @@
-"""flask-smorest's Blueprint with one correction, used by every resource package."""
+"""flask-smorest's Blueprint with two corrections, used by every resource package."""
 
 from __future__ import annotations
 
+import flask_smorest.pagination as smorest_pagination
+import marshmallow as ma
 from flask_smorest import Blueprint as SmorestBlueprint
+
+MAX_PAGE = 100_000  # × page_size ≤ 100: a skip the stores can take (a page of 10^37 overflowed SQLite's OFFSET: 500)
+_smorest_parameters_schema = smorest_pagination._pagination_parameters_schema_factory
+
+
+def _bounded_pagination_parameters_schema(def_page, def_page_size, def_max_page_size):
+    """flask-smorest's `page` has no upper bound; this one has, so it is documented and answered 422."""
+
+    class BoundedPaginationParametersSchema(_smorest_parameters_schema(def_page, def_page_size, def_max_page_size)):
+        page = ma.fields.Integer(load_default=def_page, validate=ma.validate.Range(min=1, max=MAX_PAGE))
+
+    return BoundedPaginationParametersSchema
+
+
+smorest_pagination._pagination_parameters_schema_factory = _bounded_pagination_parameters_schema
 
 _PAGINATION_FIELDS = ("total", "total_pages", "first_page", "last_page", "page", "previous_page", "next_page")
 

@@ -10,24 +10,33 @@ the examples that follow. The unauthenticated run is tests/api/test_openapi_cont
 from __future__ import annotations
 
 import tempfile
+import threading
 
 import jwt
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
+from werkzeug.serving import make_server
 
 from api import create_app
 from api.cli import DEMO_SEEDERS
+from api.config import load_config
 from api.store import ensure_indexes
 from auth.seed_registry import DEMO_ORGS
 from auth.tokens import issue_access_token
 from notifications.outbox import latest_to_phone
+from wechat.sandbox import Sandbox as WechatSandbox
 
 EXAMPLES_PER_OPERATION = 5
 STAFF_PATHS = r"^/api/v1/(clerk|review|hall|courier|admin|staff|rectifications)(/|$)"
 
+# The messaging-app platform the mini-program login calls, served on loopback as in tests/wechat:
+# without it a well-formed wx.login code would meet no platform and answer its documented 503.
+_wechat = make_server("127.0.0.1", 0, WechatSandbox.from_config(load_config(environ={})).app, threaded=True)
+threading.Thread(target=_wechat.serve_forever, name="wechat-sandbox", daemon=True).start()
 _data_dir = tempfile.mkdtemp(prefix="onetrip-schemathesis-roles-")
-app = create_app({"DATA_DIR": _data_dir, "TESTING": True, "LOG_LEVEL": "CRITICAL"})
+app = create_app({"DATA_DIR": _data_dir, "TESTING": True, "LOG_LEVEL": "CRITICAL",
+                  "WECHAT_API_BASE": f"http://127.0.0.1:{_wechat.server_port}"})  # fmt: skip
 _store = app.extensions["store"]
 with app.app_context():
     ensure_indexes(_store)
