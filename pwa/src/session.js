@@ -97,13 +97,15 @@ export function refresh() {
 
 let restoring = null
 
+function resumeActingFor() {
+  const org = recalledActingFor()
+  if (org) rememberActingFor(org)
+}
+
 /** Restores the session from the refresh cookie once, at start; resolves when the answer is in. */
 export function restoreSession() {
   restoring ??= refresh().then(
-    () => {
-      const org = recalledActingFor()
-      if (org) rememberActingFor(org)
-    },
+    resumeActingFor,
     (error) => {
       if (error.status === 0) {
         state.status = 'offline'
@@ -116,9 +118,13 @@ export function restoreSession() {
   return restoring
 }
 
-// Started offline: the session comes back from the cookie when the network does.
+/** Started offline: the session (and the business acted for) comes back from the cookie. */
+export function reconnect() {
+  return refresh().then(resumeActingFor)
+}
+
 window.addEventListener('online', () => {
-  if (state.status === 'offline') refresh().catch(() => {})
+  if (state.status === 'offline') reconnect().catch(() => {})
 })
 
 configureAuth({

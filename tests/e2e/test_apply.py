@@ -110,7 +110,7 @@ def test_a_legal_representative_applies_to_open_a_restaurant_in_one_form(page, d
     choose(page, "是否带有灯光照明", "否")
     fill_in(page, "消防安全管理人", SHOP["fire.safety_manager"])
     choose(page, "建筑消防验收情况", SHOP["fire.acceptance"])
-    expect(page.get_by_role("status").filter(has_text="保存")).to_have_text("已自动保存")
+    expect(page.get_by_role("status").filter(has_text="保存")).to_have_text("已同步")
     on_phone(page)
     screenshot(page, "apply-4-wizard-2-new-facts")
 
@@ -204,10 +204,10 @@ def test_values_typed_offline_wait_on_the_phone_and_are_saved_when_it_is_back_on
 
     page.context.set_offline(True)
     fill_in(page, "所在楼层", "3")
-    expect(saving).to_contain_text("已暂存在本机")
+    expect(saving).to_contain_text("已保存在本机")
     page.context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
 
-    expect(saving).to_have_text("已自动保存")
+    expect(saving).to_have_text("已同步")
     saved = li_na(demo_app).call("GET", f"/applications/{draft['id']}")
     assert next(f["value"] for f in saved["fields"] if f["name"] == "shop.floor") == 3

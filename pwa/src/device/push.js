@@ -48,24 +48,28 @@ export async function unsubscribeFromPush() {
   }
 }
 
-/** After a submission: once per phone, explain and ask; subscribe when allowed. */
+/**
+ * After a submission: the person is asked once on this phone (the answer is theirs: cleared at
+ * logout), even if the browser allowed notifications before; on 开启通知 the browser asks (unless it
+ * already allows) and the app subscribes. After a yes, later submissions refresh the subscription.
+ */
 export async function offerPush() {
-  if (!pushSupported()) return
-  try {
-    if (Notification.permission === 'granted') {
-      await subscribeToPush() // allowed earlier (another account, or a cleared phone)
+  if (!pushSupported() || Notification.permission === 'denied') return
+  const answer = localStorage.getItem(ASKED_KEY)
+  if (answer === 'no') return
+  if (answer !== 'yes') {
+    try {
+      await showConfirmDialog({
+        title: '办理进度通知',
+        message: '开启通知后，审批结果、缴费、证照寄送等进度会及时提醒您，不用反复打开查看。',
+        confirmButtonText: '开启通知',
+        cancelButtonText: '暂不',
+      })
+    } catch {
+      localStorage.setItem(ASKED_KEY, 'no') // 暂不
       return
     }
-    if (Notification.permission === 'denied' || localStorage.getItem(ASKED_KEY)) return
-    localStorage.setItem(ASKED_KEY, '1')
-    await showConfirmDialog({
-      title: '办理进度通知',
-      message: '开启通知后，审批结果、缴费、证照寄送等进度会及时提醒您，不用反复打开查看。',
-      confirmButtonText: '开启通知',
-      cancelButtonText: '暂不',
-    })
-  } catch {
-    return // 暂不
+    localStorage.setItem(ASKED_KEY, 'yes')
   }
   try {
     if ((await Notification.requestPermission()) === 'granted') await subscribeToPush()

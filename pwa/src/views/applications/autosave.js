@@ -9,7 +9,7 @@
 import { onScopeDispose, ref } from 'vue'
 import { api } from '../../api/client'
 import { dropDraft, keepDraft, loadDraft } from '../../device/drafts'
-import { refresh, session } from '../../session'
+import { reconnect, session } from '../../session'
 
 const KEEP_DELAY_MS = 300 // typing → IndexedDB
 const SEND_DELAY_MS = 1500 // typing → server, when the person pauses
@@ -37,6 +37,7 @@ function takeLegacyQueue(id) {
  */
 export function useAutosave(application, errors, { onGone } = {}) {
   const pending = new Map() // name → value typed here, not yet on the server
+  let sending = {} // the values of the request under way: kept too, until the server has them
   const base = new Map() // name → the server's value it was typed over
   const conflicts = ref([]) // [{name, label, mine, theirs}]: changed here and on the server
   // idle | local (on the phone, not sent yet) | saving | saved | offline | invalid | failed | conflict
@@ -53,7 +54,7 @@ export function useAutosave(application, errors, { onGone } = {}) {
   function record() {
     return {
       application: application.value,
-      pending: Object.fromEntries(pending),
+      pending: { ...sending, ...Object.fromEntries(pending) },
       base: Object.fromEntries(base),
       conflicts: conflicts.value,
     }
@@ -170,7 +171,7 @@ export function useAutosave(application, errors, { onGone } = {}) {
     if (pending.size && session.status === 'offline') {
       // The app started offline: the session comes back from the refresh cookie first.
       try {
-        await refresh()
+        await reconnect()
       } catch (error) {
         status.value = error.status === 0 ? 'offline' : 'failed'
         retryLater()
@@ -181,8 +182,10 @@ export function useAutosave(application, errors, { onGone } = {}) {
     while (pending.size && rounds++ < 5) {
       const batch = Object.fromEntries(pending)
       pending.clear()
+      sending = batch
       status.value = 'saving'
       const outcome = await send(batch)
+      sending = {}
       await keep()
       if (outcome === 'again') continue
       if (outcome !== 'saved') {
@@ -215,6 +218,7 @@ export function useAutosave(application, errors, { onGone } = {}) {
 
   /** A value is final: keep it and save it (after any save under way). */
   function save(name, value) {
+    if (!pending.has(name) && same(value, serverValue(application.value, name))) return flush() // saved already
     note(name, value)
     keepSoon()
     return flush()
@@ -274,9 +278,15 @@ export function useAutosave(application, errors, { onGone } = {}) {
     retries = 0
     if (pending.size) flush()
   }
+  // Leaving or hiding the page (a reload, another app): what the debounce still holds goes now.
+  const hidden = () => keepTimer && keep()
   window.addEventListener('online', online)
+  window.addEventListener('pagehide', hidden)
+  document.addEventListener('visibilitychange', hidden)
   onScopeDispose(() => {
     window.removeEventListener('online', online)
+    window.removeEventListener('pagehide', hidden)
+    document.removeEventListener('visibilitychange', hidden)
     clearTimeout(sendTimer)
     clearTimeout(retryTimer)
     if (keepTimer) keep()
