@@ -32,7 +32,7 @@ def measure(people: int, seconds: float) -> dict:
     directory = seeded(people, log=lambda text: print(text, flush=True))
     requests_file = directory.parent / f"growth-requests-{os.getpid()}.tsv"
     try:
-        prepare(directory, requests_file, users=200, drafts=int(40 * seconds), refreshes=0)
+        prepare(directory, requests_file, users=200, drafts=int(60 * seconds), refreshes=0)
         with serve("wsgi:app", environment(directory), "/api/v1/health") as base:
             for klass in CLASSES:  # warm-up: every worker's connections and caches
                 wrk(base, requests_file, "catalogue" if klass == "submit" else klass, 1, 4)
@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{people:,} people measured in {time.perf_counter() - started:.0f} s", flush=True)
     base = results[scales[0]]
     print(f"\ngrowth curve: one connection, {args.seconds:.0f} s per endpoint and scale; ×: p50 / p50 at {scales[0]:,}")
-    print("  " + f"{'':38s}" + "".join(f"{f'{p:,} p. / {applications_for(p):,} app.':>30s}" for p in scales))
+    print("  " + f"{'':38s}" + "".join(f"{f'{p:,} people, {applications_for(p):,} appl.':>32s}" for p in scales))
     worst = 0.0
     for klass in CLASSES:
         cells = []
@@ -65,8 +65,8 @@ def main(argv: list[str] | None = None) -> None:
             cells.append(f"{r['p50_us'] / 1000:6.1f}/{r['p99_us'] / 1000:6.1f} ms ×{ratio:4.2f}")
         errors = sum(results[p][klass]["errors"] for p in scales)
         used_up = sum(results[p][klass]["exhausted"] for p in scales)
-        notes = (f"  errors {errors}" if errors else "") + (f"  ({used_up} sent as tracking: drafts ran out)" if used_up else "")
-        print(f"  {LABELS[klass] + ' p50/p99':38s}" + "".join(f"{c:>30s}" for c in cells) + notes)
+        notes = (f"  errors {errors}" if errors else "") + (f"  (drafts ran out: stopped {used_up}×)" if used_up else "")
+        print(f"  {LABELS[klass] + ' p50/p99':38s}" + "".join(f"{c:>32s}" for c in cells) + notes)
     print(f"  largest p50 ratio to {scales[0]:,}: ×{worst:.2f} ({'within' if worst <= 2 else 'NOT within'} 2×)")
 
 

@@ -1,8 +1,8 @@
 -- wrk script of the load benchmark (bench/load_bench.py writes the requests file and reads the result).
 -- Each request is chosen by weight from pre-built requests of its class (LOAD_CLASS set: that class
 -- only). Consumable requests (a draft submits once, a refresh token is spent once) are split between
--- the threads and used once; if a class runs out, the thread sends a tracking request instead and
--- counts it, and the harness prints the count.
+-- the threads and used once; if a class runs out, a run of that class alone stops its thread, and in
+-- the mix the thread sends a tracking request instead; both are counted and the harness prints the count.
 local WEIGHTS = {
   {"catalogue", 40}, {"vault", 10}, {"prefill", 10}, {"my_applications", 20},
   {"submit", 5}, {"tracking", 10}, {"refresh", 5},
@@ -56,7 +56,12 @@ function request()
   local pool = pools[class]
   local index = cursor[class] + 1
   if index > #pool then
-    if CONSUMABLE[class] then
+    if CONSUMABLE[class] and only then
+      -- a class alone that has used up its drafts or tokens stops rather than measure something else
+      exhausted = exhausted + 1
+      wrk.thread:stop()
+      index = #pool
+    elseif CONSUMABLE[class] then
       exhausted = exhausted + 1
       class, pool = "tracking", pools.tracking
       index = cursor.tracking + 1
