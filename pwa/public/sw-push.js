@@ -4,7 +4,7 @@
 
 /* eslint-env serviceworker */
 
-const FALLBACK_PAGE = '/me/notifications'
+const FALLBACK_PAGE = '/me/messages'
 
 // Only a page of this app: a path on this origin ("/applications/…"), never another site.
 self.onetripNotificationTarget = function (link) {

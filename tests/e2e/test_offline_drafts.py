@@ -9,7 +9,6 @@ import re
 from playwright.sync_api import expect
 
 from .one_thing import BUNDLE, act_for_the_restaurant, li_na, log_in_as_li_na, on_phone, screenshot
-from .test_apply import field
 
 SMALL_PHONE = {"width": 360, "height": 640}
 
@@ -169,7 +168,7 @@ def test_the_catalogue_opens_offline_and_personal_answers_are_never_cached(page,
     page.wait_for_function("navigator.serviceWorker.controller !== null")
     expect(page.get_by_role("link", name=re.compile("开办餐饮店一件事"))).to_be_visible()
     page.goto(demo_server + "/me/applications")  # personal: the person's applications
-    page.goto(demo_server + "/me/notifications")
+    page.goto(demo_server + "/me/messages")
     page.wait_for_load_state("networkidle")
 
     cached = page.evaluate(CACHED_URLS)

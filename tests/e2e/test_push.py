@@ -33,24 +33,25 @@ KEYS = {"p256dh": b64url(b"\x04" + os.urandom(64)), "auth": b64url(os.urandom(16
 # The browser's side of a push service: subscribe() remembers what it was asked with and answers the
 # test's subscription; getSubscription() finds it again until unsubscribe().
 FAKE_PUSH_SERVICE = """
-(() => {
+((made) => {
   if (!('PushManager' in self)) return
   const subscription = (options) => ({
-    endpoint: %(endpoint)s,
+    endpoint: made.endpoint,
     options,
-    toJSON() { return { endpoint: this.endpoint, keys: %(keys)s } },
+    toJSON() { return { endpoint: this.endpoint, keys: made.keys } },
     async unsubscribe() { localStorage.removeItem('e2e.push'); return true },
   })
   PushManager.prototype.subscribe = async function (options) {
     const key = new Uint8Array(options.applicationServerKey)
-    localStorage.setItem('e2e.push', JSON.stringify({ userVisibleOnly: options.userVisibleOnly, keyLength: key.length, first: key[0] }))
+    const asked = { userVisibleOnly: options.userVisibleOnly, keyLength: key.length, first: key[0] }
+    localStorage.setItem('e2e.push', JSON.stringify(asked))
     return subscription(options)
   }
   PushManager.prototype.getSubscription = async function () {
     return localStorage.getItem('e2e.push') ? subscription({}) : null
   }
-})()
-""" % {"endpoint": json.dumps(ENDPOINT), "keys": json.dumps(KEYS)}
+})(%s)
+"""
 
 SHOWN = """() => navigator.serviceWorker.ready
   .then((registration) => registration.getNotifications())
@@ -91,7 +92,7 @@ def test_after_the_first_submission_the_app_asks_for_progress_notifications_and_
     store = demo_app.extensions["store"]
     draft = ready_to_submit(demo_app)
     page.context.grant_permissions(["notifications"], origin=demo_server)
-    page.add_init_script(FAKE_PUSH_SERVICE)
+    page.add_init_script(FAKE_PUSH_SERVICE.replace("%s", json.dumps({"endpoint": ENDPOINT, "keys": KEYS})))
     act_for_the_restaurant(page)
     log_in_as_li_na(page, demo_server, store)
     page.evaluate("async () => { await navigator.serviceWorker.ready }")
@@ -132,9 +133,9 @@ def test_after_the_first_submission_the_app_asks_for_progress_notifications_and_
     # A tap opens the link's page; a link elsewhere opens the inbox instead.
     worker = page.context.service_workers[0]
     assert worker.evaluate(f"self.onetripNotificationTarget({application_link!r})") == application_link
-    assert worker.evaluate("self.onetripNotificationTarget('https://evil.example/x')") == "/me/notifications"
-    assert worker.evaluate("self.onetripNotificationTarget('//evil.example/x')") == "/me/notifications"
-    assert worker.evaluate("self.onetripNotificationTarget(null)") == "/me/notifications"
+    assert worker.evaluate("self.onetripNotificationTarget('https://evil.example/x')") == "/me/messages"
+    assert worker.evaluate("self.onetripNotificationTarget('//evil.example/x')") == "/me/messages"
+    assert worker.evaluate("self.onetripNotificationTarget(null)") == "/me/messages"
 
     # Logging out: the server stops pushing to this phone for her.
     page.goto(demo_server + "/me")
