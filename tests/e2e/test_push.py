@@ -21,6 +21,7 @@ from notifications.subscriptions import SUBSCRIPTIONS, subscription_id
 from notifications.templates import Rendered
 
 from .one_thing import BUNDLE, PDF, SHOP, act_for_the_restaurant, li_na, log_in_as_li_na, screenshot
+from .test_install import BROWSER_OFFERS_INSTALL
 
 
 def b64url(raw: bytes) -> str:
@@ -136,6 +137,10 @@ def test_after_the_first_submission_the_app_asks_for_progress_notifications_and_
     assert worker.evaluate("self.onetripNotificationTarget('https://evil.example/x')") == "/me/messages"
     assert worker.evaluate("self.onetripNotificationTarget('//evil.example/x')") == "/me/messages"
     assert worker.evaluate("self.onetripNotificationTarget(null)") == "/me/messages"
+
+    # The first submission also makes the app worth offering for the home screen.
+    page.evaluate(BROWSER_OFFERS_INSTALL)
+    expect(page.get_by_role("complementary", name="添加到主屏幕")).to_be_visible()
 
     # Logging out: the server stops pushing to this phone for her.
     page.goto(demo_server + "/me")
