@@ -44,7 +44,7 @@ def main() -> None:
                 page.close()
             browser.close()
     for name, *_ in SHOTS:
-        print(OUT / f"{name}.png")
+        sys.stdout.write(f"{OUT / name}.png\n")
 
 
 if __name__ == "__main__":
