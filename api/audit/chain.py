@@ -39,6 +39,7 @@ log = logging.getLogger("onetrip.audit")
 
 AUDIT_LOG = "audit_log"
 AUDIT_HEAD = "audit_head"
+AUDIT_PENDING = "audit_pending"
 HEAD_ID = "head"
 GENESIS_HASH = "0" * 64
 MAX_ATTEMPTS = 50
@@ -86,26 +87,64 @@ def append(
         "subject_id": str(subject_id),
         "detail": dict(detail or {}),
     }
+    if _defers(store, session):
+        pending = {"_id": new_id(f"aup_{time.time_ns():020d}_"), "at": now_iso(), **fields}  # _id sorts by time
+        store[AUDIT_PENDING].insert_one(pending, session=session)
+        return pending
     joined = _in_transaction(store, session)
+    if not joined:
+        drain_pending(store)
+    return _append_fields(store, fields, joined, session)
+
+
+def _defers(store, session) -> bool:
+    """On MongoDB, an append inside the caller's transaction is written as pending (no shared document,
+    so concurrent state changes do not conflict on the head) and chained by `drain_pending`."""
+    return session is not None and store.engine == "mongodb"
+
+
+def _append_fields(store, fields: dict, joined: bool, session, pending_id: str | None = None) -> dict | None:
+    """Chain `fields` as the next entry; None when `pending_id` was chained by someone else first."""
     for attempt in range(MAX_ATTEMPTS):
         if joined:  # a conflict on MongoDB aborts the caller's transaction: it is theirs to retry
-            entry = _try_append(store, fields, session)
+            entry = _try_append(store, fields, session, pending_id)
         else:
             try:
                 with store.transaction() as own:
-                    entry = _try_append(store, fields, own)
+                    entry = _try_append(store, fields, own, pending_id)
             except PyMongoError as error:  # MongoDB: another append's transaction holds the head
                 if not (hasattr(error, "has_error_label") and error.has_error_label("TransientTransactionError")):
                     raise
                 entry = None
                 time.sleep(min(0.001 * 2**attempt, 0.05) * random.random())
+        if entry is _TAKEN:
+            return None
         if entry is not None:
             return entry
     raise AuditConflict("the audit head moved on every attempt")
 
 
-def _try_append(store, fields: dict, session) -> dict | None:
-    """One attempt: None when another writer advanced the head between our read and our update."""
+def drain_pending(store, limit: int = 500) -> int:
+    """Chain the pending entries (MongoDB only), oldest first; each keeps the `at` of its change. Safe to
+    run from several processes: a pending entry is deleted in the transaction that chains it."""
+    if store.engine != "mongodb":
+        return 0
+    chained = 0
+    for pending in list(store[AUDIT_PENDING].find({}, sort=[("_id", 1)], limit=limit)):
+        fields = {key: value for key, value in pending.items() if key != "_id"}
+        if _append_fields(store, fields, False, None, pending["_id"]) is not None:
+            chained += 1
+    return chained
+
+
+_TAKEN: dict = {}
+
+
+def _try_append(store, fields: dict, session, pending_id: str | None = None) -> dict | None:
+    """One attempt: None when another writer advanced the head between our read and our update;
+    _TAKEN when the pending entry it chains is gone (another drainer chained it)."""
+    if pending_id is not None and not store[AUDIT_PENDING].delete_one({"_id": pending_id}, session=session).deleted_count:
+        return _TAKEN
     head = store[AUDIT_HEAD].find_one({"_id": HEAD_ID}, session=session)
     if head is not None:
         seq, prev_hash = head["seq"], head["hash"]
@@ -165,6 +204,7 @@ class Verification:
 
 def verify(store) -> Verification:
     """Walk the chain in seq order, one entry in memory at a time, and report the first broken link."""
+    drain_pending(store)
     expected_seq, prev_hash, count = 1, GENESIS_HASH, 0
     for entry in store[AUDIT_LOG].find({}, sort=[("seq", 1)]):
         seq = entry.get("seq")

@@ -121,3 +121,43 @@ def test_a_deleted_head_is_reported_and_the_next_append_carries_on_from_the_last
     assert (reported.broken.seq, reported.broken.reason) == (3, "head")
     assert appended["seq"] == 4 and appended["prev_hash"] == entries(engine_store, seq=3)[0]["hash"]
     assert verify(engine_store).ok
+
+
+def test_pending_entries_written_inside_a_mongodb_transaction_are_chained_once_in_order(monkeypatch, tmp_path):
+    """On MongoDB a state change's entry is written as pending in its transaction (no hot head document)
+    and chained by the next own append, a search or verify; mongomock has no sessions, so the routing
+    decision is forced here."""
+    from api.audit import chain
+    from api.store import ensure_indexes
+    from tests.store.conftest import close_engine, open_engine
+
+    store = open_engine("mongomock", tmp_path)
+    ensure_indexes(store, ("audit_log",))
+    monkeypatch.setattr(chain, "_defers", lambda store, session: True)
+    first = append(store, actor_id="c1", actor_role="clerk", action="application.accept", subject_type="a", subject_id="1")
+    second = append(store, actor_id="c2", actor_role="clerk", action="application.accept", subject_type="a", subject_id="2")
+    monkeypatch.setattr(chain, "_defers", lambda store, session: False)
+
+    assert store[AUDIT_LOG].count_documents({}) == 0 and store["audit_pending"].count_documents({}) == 2
+    append(store, actor_id="a1", actor_role="admin", action="x", subject_type="t", subject_id="s")  # drains first
+
+    stored = entries(store)
+    assert [(e["seq"], e["actor_id"], e["at"]) for e in stored[:2]] == [(1, "c1", first["at"]), (2, "c2", second["at"])]
+    assert stored[2]["actor_id"] == "a1" and store["audit_pending"].count_documents({}) == 0
+    assert chain.drain_pending(store) == 0 and verify(store).ok and verify(store).count == 3
+    close_engine(store)
+
+
+def test_a_pending_entry_another_drainer_took_is_not_chained_twice(engine_store, monkeypatch):
+    from api.audit import chain
+
+    if engine_store.engine != "mongodb":
+        assert chain.drain_pending(engine_store) == 0  # the embedded engine never defers
+        return
+    pending = {"_id": "aup_1", "at": "2026-05-04T02:00:00.000Z", "actor_id": "c", "actor_role": "clerk", "action": "x",
+               "subject_type": "t", "subject_id": "s", "detail": {}}  # fmt: skip
+    engine_store["audit_pending"].insert_one(pending)
+    taken = chain._append_fields(engine_store, {"actor_id": "c"}, False, None, "aup_1")
+    again = chain._append_fields(engine_store, {"actor_id": "c"}, False, None, "aup_1")
+
+    assert taken is not None and again is None and engine_store[AUDIT_LOG].count_documents({}) == 1

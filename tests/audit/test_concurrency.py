@@ -103,11 +103,11 @@ def test_an_own_transaction_aborted_by_a_write_conflict_is_retried(engine_store,
     real_try = audit_chain._try_append
     conflicts = []
 
-    def conflicting_once(store, fields, session):
+    def conflicting_once(store, fields, session, pending_id=None):
         if not conflicts:  # what MongoDB raises when another transaction holds the head
             conflicts.append(True)
             raise OperationFailure("WriteConflict", code=112, details={"errorLabels": ["TransientTransactionError"]})
-        return real_try(store, fields, session)
+        return real_try(store, fields, session, pending_id)
 
     monkeypatch.setattr(audit_chain, "_try_append", conflicting_once)
     entry = append(engine_store, actor_id="me", actor_role="clerk", action="x", subject_type="t", subject_id="s")
@@ -119,7 +119,7 @@ def test_an_own_transaction_aborted_by_a_write_conflict_is_retried(engine_store,
 def test_any_other_store_error_is_not_retried(engine_store, monkeypatch):
     from pymongo.errors import OperationFailure
 
-    def failing(store, fields, session):
+    def failing(store, fields, session, pending_id=None):
         raise OperationFailure("not a conflict", code=2)
 
     monkeypatch.setattr(audit_chain, "_try_append", failing)
