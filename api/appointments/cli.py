@@ -8,6 +8,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from api.audit.chain import drain_pending
 from api.evaluations.service import remind_unrated
 from api.retention.cli import format_counts
 from api.retention.service import RetentionSettings
@@ -29,6 +30,7 @@ def jobs_command(every: float) -> None:
         click.echo(f"appointments: {done['reminders']} reminder(s) queued, {done['no_shows']} no-show(s) recorded")
         reminded = remind_unrated(store)  # 好差评: one reminder 3 days after an unrated case finished (api/evaluations)
         click.echo(f"evaluations: {reminded} reminder(s) to rate queued")
+        drain_pending(store)  # MongoDB: chain audit entries written inside transactions (api/audit/chain.py)
         purged = run_retention_if_due(store, RetentionSettings.from_config(current_app.config), current_app.config["DATA_DIR"])
         if purged is not None:  # the hourly retention purge rides on this periodic process (api/retention)
             click.echo(f"retention: purged {format_counts(purged)}")

@@ -7,7 +7,7 @@ import datetime as dt
 from api.clock import to_iso
 from api.errors import Invalid, NotFound
 
-from .chain import AUDIT_LOG, append
+from .chain import AUDIT_LOG, append, drain_pending
 
 FILTERS = ("subject_type", "subject_id", "actor_id", "action")
 
@@ -28,6 +28,7 @@ def search(
     at = {**({"$gte": to_iso(start)} if start else {}), **({"$lt": to_iso(end)} if end else {})}
     if at:
         query["at"] = at
+    drain_pending(store)  # MongoDB: entries of changes not yet chained are chained before anyone reads
     total = store[AUDIT_LOG].count_documents(query)
     skip = (page - 1) * page_size
     if skip >= total:  # past the end (also a page number too big for the store's int64 offset)
@@ -37,6 +38,7 @@ def search(
 
 
 def entry(store, seq: int) -> dict:
+    drain_pending(store)
     found = store[AUDIT_LOG].find_one({"seq": seq}) if 0 < seq < 2**63 else None  # beyond int64 no store can hold it
     if found is None:
         raise NotFound("没有这条审计记录", code="audit_entry_not_found")
