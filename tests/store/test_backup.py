@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 
 import pytest
 
@@ -17,6 +18,13 @@ def database(tmp_path):
     store["applications"].create_index([("applicant_id", 1)])
     yield store
     store.close()
+
+
+def wait_until(condition, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the writer thread stalled"
+        time.sleep(0.01)
 
 
 def keep_writing(store, stop: threading.Event, committed: list[int]) -> None:
@@ -38,13 +46,11 @@ def test_a_backup_taken_during_writes_opens_passes_integrity_check_and_holds_eve
     writer = threading.Thread(target=keep_writing, args=(database, stop, committed))
     writer.start()
     try:
-        while len(committed) < 200:
-            threading.Event().wait(0.01)
+        wait_until(lambda: len(committed) >= 200)
         before = len(committed)
         made = create_backup(database, str(tmp_path / "backups" / "copy.sqlite3"))
         during = len(committed)
-        while len(committed) < during + 50:  # the writer was never blocked
-            threading.Event().wait(0.01)
+        wait_until(lambda: len(committed) >= during + 50)  # the writer was never blocked
     finally:
         stop.set()
         writer.join()
