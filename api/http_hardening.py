@@ -2,7 +2,7 @@
 
 A JSON body is refused before any view sees it when it is not strict JSON (400: NaN and Infinity,
 nesting deeper than MAX_JSON_DEPTH) or when one of its texts is longer than MAX_TEXT_LENGTH or holds
-characters no person types: C0/C1 control characters other than tab and newline, and the Unicode
+characters no person types: C0/C1 control characters other than tab, newline and carriage return, and the Unicode
 bidirectional overrides and isolates that make a name display other than it reads (U+202A–U+202E,
 U+2066–U+2069) — 422 naming the field, nothing stored. Fields keep their own, tighter limits.
 A body must say its length (Content-Length): a chunked body of unknown length is 411; one longer than
@@ -33,7 +33,7 @@ DOCS_CSP = APP_CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inlin
 BODY_TYPES = {"application/json", "multipart/form-data"}
 MAX_JSON_DEPTH = 32  # the deepest body of the API is 4 levels
 MAX_TEXT_LENGTH = 10_000  # characters; the longest legitimate text is a payment notification's ciphertext
-UNTYPEABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+UNTYPEABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 class InvalidJson(BadRequest):

@@ -207,7 +207,7 @@ def test_a_name_with_a_line_break_or_tab_is_not_refused_for_it(restaurateur):
     draft = start(owner, bundle="open-restaurant")
 
     response = owner.patch(
-        f"/applications/{draft['id']}", json={"values": {"shop.name": "湘味\t小馆\n"}, "version": draft["version"]}
+        f"/applications/{draft['id']}", json={"values": {"shop.name": "湘味\t小馆\r\n"}, "version": draft["version"]}
     )
 
     assert response.status_code == 200
