@@ -22,7 +22,7 @@ BROWSER_OFFERS_INSTALL = """() => {
 
 
 def offer(page):
-    return page.get_by_role("complementary", name="添加到主屏幕")
+    return page.get_by_role("region", name="添加到主屏幕")
 
 
 def test_the_manifest_has_maskable_icons_and_narrow_and_wide_screenshots(page, live_server):

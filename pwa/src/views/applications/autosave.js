@@ -259,9 +259,9 @@ export function useAutosave(application, errors, { onGone } = {}) {
       base.set(name, conflict.theirs)
       pending.set(name, conflict.mine)
     }
-    status.value = settledStatus()
     keepSoon()
     if (pending.size) flush()
+    else if (!running) status.value = settledStatus() // else the save under way settles it
     return choice === 'mine' ? conflict.mine : conflict.theirs
   }
 
