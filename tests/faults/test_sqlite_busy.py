@@ -90,3 +90,22 @@ def test_many_writers_against_a_held_lock_either_wait_or_get_503_and_the_data_st
     created = {draft_id for status, _, draft_id in answers if status == 201}
     stored = {a["_id"] for a in store["applications"].find({"applicant_id": CITIZEN, "target": "newborn"})}
     assert stored == created, "a draft was stored for a 503, or lost after a 201"
+
+
+def test_a_mongodb_primary_stepping_down_is_also_503_with_retry_after_not_500(tmp_path):
+    from pymongo.errors import AutoReconnect, ServerSelectionTimeoutError
+
+    from api import create_app
+
+    app = create_app({"DATA_DIR": str(tmp_path / "var"), "TESTING": True, "LOG_LEVEL": "CRITICAL"})
+    failures = iter([AutoReconnect("not primary"), ServerSelectionTimeoutError("no primary"), RuntimeError("a bug")])
+
+    @app.get("/api/v1/_fault")
+    def fault():
+        raise next(failures)
+
+    client = app.test_client()
+    for _ in range(2):
+        answer = client.get("/api/v1/_fault")
+        assert answer.status_code == 503 and answer.headers["Retry-After"] == "1"
+    assert client.get("/api/v1/_fault").status_code == 500  # anything else stays a 500
