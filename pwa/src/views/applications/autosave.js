@@ -240,6 +240,12 @@ export function useAutosave(application, errors, { onGone } = {}) {
       for (const [name, value] of Object.entries(kept.base ?? {})) base.set(name, value)
       conflicts.value = kept.conflicts ?? []
     }
+    if (fresh) {
+      // An open conflict compares with what the server has now (it may have moved on again).
+      conflicts.value = conflicts.value
+        .map((c) => ({ ...c, theirs: serverValue(fresh, c.name) }))
+        .filter((c) => !same(c.theirs, c.mine))
+    }
     for (const [name, value] of Object.entries(takeLegacyQueue(draftId))) if (!pending.has(name)) pending.set(name, value)
     if (kept && kept.application?.version !== application.value.version) reconcile()
     if (pending.size) status.value = fresh ? 'local' : 'offline'
