@@ -232,7 +232,8 @@ def main(argv: list[str] | None = None) -> None:
     errors = mix["errors"] + sum(r["errors"] for r in alone.values())
     used_up = mix["exhausted"] + sum(r["exhausted"] for r in alone.values())
     print(f"  ratio mix/bare throughput: {ratio:.2f} (target ≥ 0.5); mix p99 {mix['p99_us'] / 1000:.1f} ms (target < 100 ms)")
-    print(f"  errors: {errors}" + (f"; {used_up} submit/refresh requests ran out and were sent as tracking" if used_up else ""))
+    ran_out = f"; {used_up}× a thread ran out of drafts or refresh tokens (the mix then sends tracking, a class alone stops)"
+    print(f"  errors: {errors}" + (ran_out if used_up else ""))
 
 
 if __name__ == "__main__":
