@@ -40,8 +40,8 @@ self.addEventListener('notificationclick', (event) => {
       const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true })
       const open = windows.find((client) => new URL(client.url).origin === self.location.origin)
       if (open) {
-        await open.focus()
-        return open.navigate(url)
+        const navigated = (await open.navigate(url)) ?? open
+        return navigated.focus()
       }
       return self.clients.openWindow(url)
     })(),
