@@ -71,6 +71,24 @@ def demo_server(demo_app):
         yield base_url
 
 
+@pytest.fixture(scope="session")
+def own_demo_app(pwa_dist, tmp_path_factory):
+    """A third demo city, for the tests that leave 李娜 with drafts or submitted applications (offline
+    drafts, push): in `demo_app` her next form would carry their values over (沿用上次的申请)."""
+    from .one_thing import seed_demo
+
+    app = make_app(tmp_path_factory.mktemp("e2e-own-city") / "var", pwa_dist)
+    seed_demo(app)
+    return app
+
+
+@pytest.fixture(scope="session")
+def own_demo_server(own_demo_app):
+    with serving(own_demo_app) as base_url:
+        own_demo_app.config["PUBLIC_BASE_URL"] = base_url
+        yield base_url
+
+
 @pytest.fixture
 def store(live_app):
     """The live server's store, for what a person would get by SMS and for registry records."""

@@ -36,6 +36,17 @@ CACHED_URLS = """async () => {
 
 
 @pytest.fixture
+def demo_app(own_demo_app):
+    """李娜's drafts here would be carried over into other tests' forms: a city of their own."""
+    return own_demo_app
+
+
+@pytest.fixture
+def demo_server(own_demo_server):
+    return own_demo_server
+
+
+@pytest.fixture
 def draft(demo_app):
     """李娜's fresh 开办餐饮店 draft, withdrawn afterwards: the next test's 开始办理 finds no draft waiting."""
     created = li_na(demo_app).call("POST", "/applications", 201, json={"bundle": BUNDLE})

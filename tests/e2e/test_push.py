@@ -21,8 +21,7 @@ from notifications.channels.webpush import WebPushChannel
 from notifications.subscriptions import SUBSCRIPTIONS, subscription_id
 from notifications.templates import Rendered
 
-from .one_thing import BUNDLE, PDF, SHOP, act_for_the_restaurant, li_na, log_in_as_li_na, screenshot, seed_demo
-from .serving import make_app, serving
+from .one_thing import BUNDLE, PDF, SHOP, act_for_the_restaurant, li_na, log_in_as_li_na, screenshot
 from .test_install import BROWSER_OFFERS_INSTALL
 
 
@@ -61,19 +60,14 @@ SHOWN = """() => navigator.serviceWorker.ready
   .then((shown) => shown.map((n) => ({ title: n.title, body: n.body, url: n.data && n.data.url })))"""
 
 
-@pytest.fixture(scope="module")
-def push_app(pwa_dist, tmp_path_factory):
-    """A demo city of its own: 李娜's submitted application would otherwise be carried over into the
-    next form she opens in the shared demo app (沿用上次的申请)."""
-    app = make_app(tmp_path_factory.mktemp("e2e-push") / "var", pwa_dist)
-    seed_demo(app)
-    return app
+@pytest.fixture
+def push_app(own_demo_app):
+    return own_demo_app
 
 
-@pytest.fixture(scope="module")
-def push_server(push_app):
-    with serving(push_app) as base_url:
-        yield base_url
+@pytest.fixture
+def push_server(own_demo_server):
+    return own_demo_server
 
 
 def ready_to_submit(app) -> dict:
