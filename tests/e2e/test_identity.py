@@ -151,7 +151,7 @@ def test_the_data_use_page_lists_a_clerk_looking_at_my_account(page, live_server
 
     page.get_by_role("button", name="数据使用记录").click()
 
-    records = page.get_by_role("feed", name="数据使用记录")
+    records = page.get_by_role("group", name="数据使用记录")
     expect(records).to_contain_text("窗口核验身份")
     expect(records).to_contain_text("窗口工作人员 查看了：身份证号、姓名、手机号")
 
