@@ -66,8 +66,13 @@ def count(store, rule: Rule, subject: str, now: float | None = None) -> tuple[in
         return_document=True,
     )
     if random.random() < 0.01:  # noqa: S311 — occasional clean-up of spent windows
-        store[COLLECTION].delete_many({"expires_at": {"$lt": now_iso()}})
+        purge_expired(store)
     return counter["count"], left
+
+
+def purge_expired(store) -> int:
+    """Delete the counters of windows that have ended (by the expires_at index); returns how many."""
+    return store[COLLECTION].delete_many({"expires_at": {"$lt": now_iso()}}).deleted_count
 
 
 def hit(store, rule: Rule, subject: str, now: float | None = None) -> int:
