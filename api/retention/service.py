@@ -6,6 +6,7 @@
 | uploads of rejected/withdrawn applications | closed N days ago (the application stays) | RETENTION_CLOSED_UPLOADS_DAYS (180) |
 | SMS log | sent N days ago | RETENTION_SMS_LOG_DAYS (90) |
 | outbox messages | sent N days ago (the inbox copy stays) | RETENTION_OUTBOX_DAYS (90) |
+| mini-program send records (a permission taken per message) | finished N days ago | RETENTION_OUTBOX_DAYS (90) |
 | SMS login codes | expired N days ago | RETENTION_LOGIN_CODES_DAYS (7) |
 
 A setting of 0 keeps that kind forever. Rate-limit counters need nothing here: auth/limits.py deletes
@@ -27,6 +28,8 @@ from api.applications.retention import purge_closed_uploads, purge_stale_drafts
 from api.clock import to_iso
 from auth.otp import COLLECTION as LOGIN_CODES
 from notifications.channels.sms import SMS_LOG
+from notifications.miniprogram_permissions import SENDS as MINIPROGRAM_SENDS
+from notifications.miniprogram_permissions import TAKEN
 from notifications.outbox import OUTBOX, SENT
 
 RUNS = "retention_runs"
@@ -85,6 +88,9 @@ def purge(store, settings: RetentionSettings, data_dir: str | None, *, now: dt.d
     if settings.outbox_days:
         query = {"state": SENT, "sent_at": {"$lt": _cutoff(now, settings.outbox_days)}}
         counts["outbox"] = _delete_older(store, OUTBOX, query, dry_run)
+        # A record still `taken` belongs to a message the worker may retry: it stays until it is finished.
+        query = {"state": {"$ne": TAKEN}, "updated_at": {"$lt": _cutoff(now, settings.outbox_days)}}
+        counts["miniprogram_sends"] = _delete_older(store, MINIPROGRAM_SENDS, query, dry_run)
     if settings.login_code_days:
         query = {"expires_at": {"$lt": _cutoff(now, settings.login_code_days)}}
         counts["login_codes"] = _delete_older(store, LOGIN_CODES, query, dry_run)

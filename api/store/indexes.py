@@ -53,6 +53,8 @@ INDEXES: list[Index] = [
     ("push_subscriptions", [("account_id", 1)], {}),
     # notifications/miniprogram_permissions.py: one count per account and subscription template
     ("miniprogram_permissions", [("account_id", 1), ("template_id", 1)], UNIQUE),
+    # api/retention: the finished send records of the mini-program channel, after the outbox retention
+    ("miniprogram_sends", [("state", 1), ("updated_at", 1)], {}),
     # api/catalog/service.py
     ("catalog_items", [("department", 1), ("code", 1)], {}),
     ("catalog_items", [("for_whom", 1), ("code", 1)], {}),

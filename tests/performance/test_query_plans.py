@@ -78,6 +78,7 @@ NOT_QUERIED: dict[str, str] = {
     "inbox": "written by the notifications worker, which the flows do not run to delivery",
     "push_subscriptions": "no browser subscribes in the flows",
     "miniprogram_permissions": "no mini-program in the flows",
+    "miniprogram_sends": "no mini-program in the flows; read by api/retention",
     "uploads": "the flows' bundle has no uploaded material",
     "payment_attempts": "the flows do not pay",
     "payment_alerts": "the flows do not pay",

@@ -73,6 +73,23 @@ def test_only_sent_outbox_messages_past_their_retention_are_purged(store):
     assert _ids(store, "outbox") == {recent_sent, old_dead, queued} and old_sent not in _ids(store, "outbox")
 
 
+def _send(store, state: str, finished_days_ago: float) -> str:
+    record = {"_id": f"msg-{state}-{finished_days_ago}", "account_id": "acc_1", "template_id": "tpl", "state": state,
+              "created_at": days_ago(finished_days_ago), "updated_at": days_ago(finished_days_ago)}  # fmt: skip
+    return store["miniprogram_sends"].insert_one(record).inserted_id
+
+
+def test_finished_mini_program_send_records_are_purged_with_the_outbox_and_taken_ones_kept(store):
+    old_sent, old_refused = _send(store, "sent", 100), _send(store, "refused", 100)
+    recent, still_taken = _send(store, "sent", 10), _send(store, "taken", 100)
+
+    counts = purge(store, SETTINGS, None, now=NOW)
+
+    assert counts["miniprogram_sends"] == 2
+    assert _ids(store, "miniprogram_sends") == {recent, still_taken}
+    assert not {old_sent, old_refused} & _ids(store, "miniprogram_sends")
+
+
 def test_login_codes_expired_past_their_retention_are_purged(store):
     _login_code(store, 8)
     kept = _login_code(store, 6)
