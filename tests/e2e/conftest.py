@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from .serving import make_app, serving
+from .serving import demo_city, make_app, serving, serving_city
 
 PWA_DIST = Path(__file__).resolve().parents[2] / "pwa" / "dist"
 CHROMIUM = "/usr/bin/chromium"
@@ -56,18 +56,13 @@ def demo_app(pwa_dist, tmp_path_factory):
     """A second real app holding the demo city (`seed-demo`: people, companies, staff, catalogue,
     certificates). Kept apart from `live_app`: the demo staff's phones (13900000001…) are numbers
     that identity.new_phone() hands out to new residents there."""
-    from .one_thing import seed_demo
-
-    app = make_app(tmp_path_factory.mktemp("e2e-demo") / "var", pwa_dist)
-    seed_demo(app)
-    return app
+    return demo_city(pwa_dist, tmp_path_factory, "e2e-demo")
 
 
 @pytest.fixture(scope="session")
 def demo_server(demo_app):
     """Base URL of the demo app; verification links in QR codes point at it."""
-    with serving(demo_app) as base_url:
-        demo_app.config["PUBLIC_BASE_URL"] = base_url
+    with serving_city(demo_app) as base_url:
         yield base_url
 
 
@@ -75,17 +70,12 @@ def demo_server(demo_app):
 def own_demo_app(pwa_dist, tmp_path_factory):
     """A third demo city, for the tests that leave 李娜 with drafts or submitted applications (offline
     drafts, push): in `demo_app` her next form would carry their values over (沿用上次的申请)."""
-    from .one_thing import seed_demo
-
-    app = make_app(tmp_path_factory.mktemp("e2e-own-city") / "var", pwa_dist)
-    seed_demo(app)
-    return app
+    return demo_city(pwa_dist, tmp_path_factory, "e2e-own-city")
 
 
 @pytest.fixture(scope="session")
 def own_demo_server(own_demo_app):
-    with serving(own_demo_app) as base_url:
-        own_demo_app.config["PUBLIC_BASE_URL"] = base_url
+    with serving_city(own_demo_app) as base_url:
         yield base_url
 
 

@@ -44,3 +44,21 @@ def serving(app):
         yield server.url
     finally:
         server.stop()
+
+
+def demo_city(pwa_dist, tmp_path_factory, name: str):
+    """A real app holding a demo city of its own (`seed-demo`: people, companies, staff, catalogue,
+    certificates), in a fresh data directory named after `name`."""
+    from .one_thing import seed_demo
+
+    app = make_app(tmp_path_factory.mktemp(name) / "var", pwa_dist)
+    seed_demo(app)
+    return app
+
+
+@contextmanager
+def serving_city(app):
+    """Serve a demo city; its verification links (QR codes) point at the served address."""
+    with serving(app) as base_url:
+        app.config["PUBLIC_BASE_URL"] = base_url
+        yield base_url

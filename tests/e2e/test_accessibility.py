@@ -14,11 +14,10 @@ from .one_thing import (
     act_for_the_restaurant,
     log_in_as_li_na,
     log_in_as_staff,
-    seed_demo,
     staff,
     sub_of,
 )
-from .serving import make_app, serving
+from .serving import demo_city, serving_city
 
 GUEST_PAGES = [
     "/",
@@ -37,10 +36,8 @@ GUEST_PAGES = [
 def city(pwa_dist, tmp_path_factory):
     """A demo city of this module's own: 李娜's application here must not be carried over (沿用上次的申请)
     into the forms other modules fill in for her."""
-    app = make_app(tmp_path_factory.mktemp("e2e-a11y-city") / "var", pwa_dist)
-    seed_demo(app)
-    with serving(app) as base_url:
-        app.config["PUBLIC_BASE_URL"] = base_url
+    app = demo_city(pwa_dist, tmp_path_factory, "e2e-a11y-city")
+    with serving_city(app) as base_url:
         yield app, base_url
 
 
