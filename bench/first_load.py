@@ -10,8 +10,9 @@ from __future__ import annotations
 import gzip
 from dataclasses import dataclass
 
+from tests.e2e.conftest import PHONE  # the phone every browser test emulates
+
 BUDGET_BYTES = 150 * 1024  # JavaScript + CSS, gzipped, for the first load of `/` (issue: PWA quality)
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 
 
 @dataclass(frozen=True)
