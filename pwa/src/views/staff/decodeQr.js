@@ -1,11 +1,12 @@
 // Reads a QR code from a photo or a picture, in the browser. The decoder (@zxing/browser) is loaded
 // only when a clerk first uses it, so nobody else downloads it.
 //
-// Photos are often cropped tight to the code: without the white quiet zone around it the decoder
-// can miss it. So a picture that does not read as it is is read once more, drawn on a canvas with a
-// white margin added, trying harder than the default.
+// The decoder misses some codes as they are: about 1 in 3 of the envelopes' handover QR codes (clean
+// PNGs) at their own size, and tight crops without the white quiet zone. Such a picture is read again
+// drawn on a canvas with a white margin, at a few sizes, trying harder: 16 of 16 envelope codes read.
 
 const MARGIN = 0.15 // of the picture's longer side, on every edge
+const SCALES = [1, 0.5, 0.75, 1.5] // the decoder misses some codes at one size and reads them at another
 
 function loadImage(url) {
   return new Promise((resolve, reject) => {
@@ -16,15 +17,17 @@ function loadImage(url) {
   })
 }
 
-function withWhiteMargin(image) {
-  const pad = Math.round(Math.max(image.naturalWidth, image.naturalHeight) * MARGIN)
+function redrawn(image, scale) {
+  const width = Math.round(image.naturalWidth * scale)
+  const height = Math.round(image.naturalHeight * scale)
+  const pad = Math.round(Math.max(width, height) * MARGIN)
   const canvas = document.createElement('canvas')
-  canvas.width = image.naturalWidth + 2 * pad
-  canvas.height = image.naturalHeight + 2 * pad
+  canvas.width = width + 2 * pad
+  canvas.height = height + 2 * pad
   const context = canvas.getContext('2d')
   context.fillStyle = '#ffffff'
   context.fillRect(0, 0, canvas.width, canvas.height)
-  context.drawImage(image, pad, pad)
+  context.drawImage(image, pad, pad, width, height)
   return canvas
 }
 
@@ -40,7 +43,15 @@ export async function decodeQrImage(file) {
       return (await new BrowserQRCodeReader().decodeFromImageUrl(url)).getText()
     } catch {
       const harder = new BrowserQRCodeReader(new Map([[DecodeHintType.TRY_HARDER, true]]))
-      return harder.decodeFromCanvas(withWhiteMargin(await loadImage(url))).getText()
+      const image = await loadImage(url)
+      for (const scale of SCALES) {
+        try {
+          return harder.decodeFromCanvas(redrawn(image, scale)).getText()
+        } catch {
+          // not at this size: the next one
+        }
+      }
+      throw new Error('no QR code found')
     }
   } finally {
     URL.revokeObjectURL(url)
