@@ -1,0 +1,85 @@
+"""In-process cost of one request per load-benchmark class, against GET /api/v1/health in the same run.
+
+    python -m bench.request_cost                       # every class, 300 requests each, 10 k people
+    python -m bench.request_cost tracking prefill --rounds 500
+    python -m bench.request_cost --cprofile tracking   # cProfile of one class, by own time
+
+No server and no network: the Flask test client over a cached seeded database (bench/seeded.py), so the
+figures are the application's own work per request — what a profile-and-fix round changes — without
+gunicorn, sockets or wrk. Compare ratios to health within one run; absolute figures move with the
+machine's load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import json
+import pstats
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.load_bench import prepare  # noqa: E402
+from bench.seeded import app_config, seeded  # noqa: E402
+
+CLASSES = ["catalogue", "vault", "prefill", "my_applications", "submit", "tracking", "refresh"]
+WEIGHTS = {"catalogue": 40, "vault": 10, "prefill": 10, "my_applications": 20, "submit": 5, "tracking": 10, "refresh": 5}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.request_cost")
+    parser.add_argument("classes", nargs="*", default=CLASSES)
+    parser.add_argument("--people", type=int, default=10_000)
+    parser.add_argument("--rounds", type=int, default=300)
+    parser.add_argument("--cprofile", action="store_true", help="profile the first class by own time")
+    args = parser.parse_args(argv)
+    from api import create_app
+
+    directory = seeded(args.people)
+    with tempfile.NamedTemporaryFile(suffix=".tsv") as file:
+        prepare(directory, Path(file.name), users=args.rounds, drafts=args.rounds, refreshes=args.rounds)
+        lines = [line.split("\t") for line in Path(file.name).read_text(encoding="utf-8").splitlines()]
+    client = create_app(app_config(directory)).test_client()
+
+    def send(line: list[str]) -> None:
+        _, method, path, bearer, cookie, body = line
+        headers = {"Authorization": "Bearer " + bearer} if bearer != "-" else {}
+        if cookie != "-":
+            client.set_cookie("onetrip_refresh", cookie)
+        response = client.open(path, method=method, headers=headers, json=None if body == "-" else json.loads(body))
+        assert response.status_code < 400, (line[0], response.status_code, response.get_json())
+
+    started = time.perf_counter()
+    for _ in range(args.rounds):
+        client.get("/api/v1/health")
+    health = (time.perf_counter() - started) / args.rounds * 1000
+    print(f"GET /api/v1/health            {health:7.3f} ms")
+    if args.cprofile:
+        klass = args.classes[0]
+        profile = cProfile.Profile()
+        profile.enable()
+        for line in [line for line in lines if line[0] == klass][: args.rounds]:
+            send(line)
+        profile.disable()
+        pstats.Stats(profile).sort_stats("tottime").print_stats(40)
+        return
+    weighted = 0.0
+    for klass in args.classes:
+        requests = [line for line in lines if line[0] == klass][: args.rounds]
+        started = time.perf_counter()
+        for line in requests:
+            send(line)
+        cost = (time.perf_counter() - started) / len(requests) * 1000
+        weighted += WEIGHTS.get(klass, 0) / 100 * cost
+        print(f"{klass:<28}  {cost:7.3f} ms  ×{cost / health:5.1f} health  ({len(requests)} requests)")
+    if set(args.classes) == set(CLASSES):
+        print(f"the mix, weighted              {weighted:7.3f} ms  ×{weighted / health:5.1f} health")
+
+
+if __name__ == "__main__":
+    main()
