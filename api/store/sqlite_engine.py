@@ -3,7 +3,8 @@
 Each collection is a table `(id PRIMARY KEY, doc TEXT)` holding the document as JSON. Each thread
 has its own connection (WAL mode, busy timeout). A write that reads first (update, upsert,
 find_one_and_update) runs inside BEGIN IMMEDIATE, so it holds SQLite's single write lock from the
-read to the write and is atomic across threads and processes.
+read to the write and is atomic across threads and processes. Writers take their turn in the
+writers' queue (writer_queue.py) before BEGIN IMMEDIATE; readers never wait.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pymongo.results import DeleteResult, InsertManyResult, InsertOneResult, Upd
 from .matching import matches, project, sort_key, validate_filter
 from .sqlite_sql import compile_filter, compile_sort, json_path, path_expression
 from .updates import apply_update, upsert_seed, validate_update
+from .writer_queue import WriterQueue
 
 _TABLE_PREFIX = "c_"
 
@@ -49,9 +51,11 @@ class SQLiteStore:
 
     engine = "sqlite"
 
-    def __init__(self, path: str, busy_timeout_ms: int = 5000):
+    def __init__(self, path: str, busy_timeout_ms: int = 5000, writer_queue: bool = True):
         self.path = path
         self.busy_timeout_ms = busy_timeout_ms
+        # writer_queue=False: writers wait in SQLite's busy handler alone (the old way; bench/write_contention.py compares)
+        self._writers = WriterQueue(path) if writer_queue and path != ":memory:" else None
         self._local = threading.local()
         self._collections: dict[str, SQLiteCollection] = {}
         self._lock = threading.Lock()
@@ -96,17 +100,15 @@ class SQLiteStore:
         conn = self.connection()
         if conn.in_transaction:
             raise RuntimeError("transactions do not nest")
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield None
-        except BaseException:
-            conn.execute("ROLLBACK")
-            # a collection first used inside the block had its table created in it: forget it, so
-            # that the next use creates the table again instead of finding it missing
-            with self._lock:
-                self._collections.clear()
-            raise
-        conn.execute("COMMIT")
+        with self._write_lock(conn):
+            try:
+                yield None
+            except BaseException:
+                # a collection first used inside the block had its table created in it: forget it, so
+                # that the next use creates the table again instead of finding it missing
+                with self._lock:
+                    self._collections.clear()
+                raise
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
@@ -115,13 +117,49 @@ class SQLiteStore:
         if conn.in_transaction:
             yield conn
             return
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with self._write_lock(conn):
             yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+
+    @contextmanager
+    def _write_lock(self, conn: sqlite3.Connection) -> Iterator[None]:
+        """Our turn in the writers' queue (writer_queue.py), then SQLite's write lock until COMMIT or ROLLBACK."""
+        if self._writers is None:
+            self._begin(conn)
+        else:
+            left = self._writers.acquire(self.busy_timeout_ms / 1000)
+            try:
+                self._begin(conn, left)
+            except BaseException:
+                self._writers.release()
+                raise
+        try:
+            try:
+                yield None
+            except BaseException:
+                if conn.in_transaction:  # some errors (a full disk) have rolled it back already
+                    conn.execute("ROLLBACK")
+                raise
+            try:
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:  # a failed COMMIT leaves the transaction open: end it here
+                    conn.execute("ROLLBACK")
+                raise
+        finally:
+            if self._writers is not None:
+                self._writers.release()
+
+    def _begin(self, conn: sqlite3.Connection, left: float | None = None) -> None:
+        """BEGIN IMMEDIATE; after a wait in the queue, SQLite's own busy wait gets only what is left of the timeout."""
+        full = int(self.busy_timeout_ms)
+        shortened = left is not None and left * 1000 < full - 1
+        if shortened:
+            conn.execute(f"PRAGMA busy_timeout={max(1, int(left * 1000))}")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        finally:
+            if shortened:
+                conn.execute(f"PRAGMA busy_timeout={full}")
 
     def ping(self) -> dict:
         self.connection().execute("SELECT 1").fetchone()
