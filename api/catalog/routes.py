@@ -1,4 +1,10 @@
-"""HTTP for the catalogue: public, cacheable reads (ETag + Cache-Control) and the admin's edits."""
+"""HTTP for the catalogue: public, cacheable reads (ETag + Cache-Control) and the admin's edits.
+
+A public GET answered with 200 is kept with the in-memory catalogue it was made from (cache.py):
+the same path and query string is answered again with the same status, headers and body (or a 304
+for its ETag) without running the view, until the catalogue's generation moves. The app's own hooks
+(request id, security headers, the request log) run on every answer.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +16,7 @@ from api import audit
 from api.blueprint import Blueprint
 from auth.access import current_principal, login_required, roles_required
 
-from . import service
+from . import cache, service
 from .schemas import (
     BundleCreateSchema,
     BundleSchema,
@@ -59,6 +65,38 @@ admin_blp = Blueprint("catalog_admin", __name__, url_prefix="/api/v1/admin/catal
 
 def _store():
     return current_app.extensions["store"]
+
+
+_ANSWERED_BEFORE = "onetrip.catalog_answered_before"
+
+
+def _response_key() -> tuple:
+    return ("response", request.path, request.query_string)
+
+
+@blp.before_request
+def answer_as_before():
+    if request.method != "GET":
+        return None
+    kept = cache.catalogue(_store()).recall(_response_key())
+    if kept is None:
+        return None
+    request.environ[_ANSWERED_BEFORE] = True
+    headers, body, etag = kept
+    if etag is not None and etag in request.if_none_match:
+        raise _NotModified(etag)
+    return current_app.response_class(body, status=200, headers=headers)
+
+
+@blp.after_request
+def keep_answer(response):
+    if request.method != "GET" or response.status_code != 200 or response.is_streamed or request.environ.get(_ANSWERED_BEFORE):
+        return response
+    catalogue = cache.held_for_request(_store())  # None if the catalogue changed while this answer was made
+    if catalogue is not None:
+        body = response.get_data()
+        catalogue.keep(_response_key(), (list(response.headers.items()), body, response.get_etag()[0]), len(body))
+    return response
 
 
 def _page(found: list, pagination_parameters) -> list:

@@ -5,6 +5,10 @@ A bundle stores its merged form, materials and guide, computed from its items wh
 one of its items changes, so that reading a bundle is one lookup. An item edit that would make a
 bundle's form conflict (or leave a bundle holding a retired item, or one for someone else) is refused,
 naming the bundle. Reading the catalogue files is `loading`'s; storing them is `load_catalog`'s.
+
+The reads answer from the in-memory copy of the catalogue (cache.py), reloaded when the catalogue's
+generation moves: every write here bumps it in its transaction, and code that writes the collections
+directly calls `catalogue_changed`. What the reads return is read-only; the writes read the store.
 """
 
 from __future__ import annotations
@@ -17,17 +21,15 @@ from pymongo.errors import DuplicateKeyError
 from api.clock import now_iso
 from api.errors import Conflict, Invalid, NotFound
 
+from . import cache
+from .cache import BUNDLES, CERTIFICATE_TYPES, DEPARTMENTS, ITEMS
 from .forms import FormConflict, bundle_guide, merge_form, merge_materials
 from .rules import References, bundle_errors, held_item_errors, item_errors
 
-ITEMS = "catalog_items"
-BUNDLES = "catalog_bundles"
-DEPARTMENTS = "departments"
-CERTIFICATE_TYPES = "certificate_types"
 DATA_DIR = Path(__file__).parent / "data"
 
 
-# -- reading ---------------------------------------------------------------------------------------------
+# -- reading (from the in-memory copy, cache.py: documents are read-only) --------------------------------
 
 
 def _plain(document: dict | None) -> dict | None:
@@ -37,43 +39,37 @@ def _plain(document: dict | None) -> dict | None:
 
 
 def departments(store) -> dict[str, dict]:
-    return {d["_id"]: _plain(d) for d in store[DEPARTMENTS].find({})}
+    return dict(cache.catalogue(store).departments)
 
 
 def get_item(store, code: str) -> dict:
-    item = _plain(store[ITEMS].find_one({"_id": code}))
+    item = cache.catalogue(store).items.get(code)
     if item is None:
         raise NotFound("没有这个事项", code="item_not_found")
     return item
 
 
 def get_bundle(store, code: str) -> dict:
-    bundle = _plain(store[BUNDLES].find_one({"_id": code}))
+    bundle = cache.catalogue(store).bundles.get(code)
     if bundle is None:
         raise NotFound("没有这件事", code="bundle_not_found")
     return bundle
 
 
 def get_certificate_type(store, certificate_type: str) -> dict:
-    found = _plain(store[CERTIFICATE_TYPES].find_one({"_id": certificate_type}))
+    found = cache.catalogue(store).certificate_types.get(certificate_type)
     if found is None:
         raise NotFound("没有这种证照", code="certificate_type_not_found")
     return found
 
 
 def certificate_types(store) -> list[dict]:
-    names = departments(store)
+    catalogue = cache.catalogue(store)
+    names = catalogue.departments
     return [
-        {**_plain(c), "issuer_name": (names.get(c["issuer"]) or {}).get("name", c["issuer"])}
-        for c in store[CERTIFICATE_TYPES].find({}, sort=[("_id", 1)])
+        {**c, "issuer_name": (names.get(c["issuer"]) or {}).get("name", c["issuer"])}
+        for c in catalogue.certificate_types.values()
     ]
-
-
-def _matches(document: dict, words: list[str]) -> bool:
-    text = " ".join(
-        str(document.get(key) or "") for key in ("code", "name", "summary", "department_name", "lead_department_name")
-    )
-    return all(word in text for word in words)
 
 
 def _query(department: str | None, tag: str | None, for_whom: str | None, department_key: str) -> dict:
@@ -91,21 +87,43 @@ def search_items(store, q: str | None = None, department: str | None = None, tag
                  for_whom: str | None = None) -> list[dict]:  # fmt: skip
     """Active items matching every keyword (in code, name, summary or department) and the filters, by code.
 
-    A city's catalogue is about 1,200 items: the structured filters run in the store, keywords over the rest.
+    A city's catalogue is about 1,200 items: searched in memory, each distinct search once per generation.
     """
-    words = (q or "").split()
-    found = [_plain(d) for d in store[ITEMS].find(_query(department, tag, for_whom, "department"), sort=[("_id", 1)])]
-    return [item for item in found if _matches(item, words)]
+    return cache.catalogue(store).search(ITEMS, (q or "").split(), _query(department, tag, for_whom, "department"))
 
 
 def search_bundles(store, q: str | None = None, department: str | None = None, tag: str | None = None,
                    for_whom: str | None = None) -> list[dict]:  # fmt: skip
     """Active bundles matching every keyword and the filters; `department` matches any department taking part."""
-    words = (q or "").split()
-    found = [_plain(d) for d in store[BUNDLES].find(_query(None, tag, for_whom, ""), sort=[("_id", 1)])]
-    if department:
-        found = [b for b in found if any(d["code"] == department for d in b["guide"]["departments"])]
-    return [bundle for bundle in found if _matches(bundle, words)]
+    query = _query(department, tag, for_whom, "guide.departments.code")
+    return cache.catalogue(store).search(BUNDLES, (q or "").split(), query)
+
+
+def catalogue_changed(store) -> None:
+    """For code that writes the catalogue's collections directly (tests, scripts): every process then
+    reloads its in-memory copy. The service's own writes do this in their transaction."""
+    cache.bump(store)
+
+
+# -- what the writes read: the store as it is now, not the in-memory copy --------------------------------
+
+
+def _stored_departments(store) -> dict[str, dict]:
+    return {d["_id"]: _plain(d) for d in store[DEPARTMENTS].find({})}
+
+
+def _stored_item(store, code: str) -> dict:
+    item = _plain(store[ITEMS].find_one({"_id": code}))
+    if item is None:
+        raise NotFound("没有这个事项", code="item_not_found")
+    return item
+
+
+def _stored_bundle(store, code: str) -> dict:
+    bundle = _plain(store[BUNDLES].find_one({"_id": code}))
+    if bundle is None:
+        raise NotFound("没有这件事", code="bundle_not_found")
+    return bundle
 
 
 # -- writing ---------------------------------------------------------------------------------------------
@@ -120,7 +138,7 @@ def _content(document: dict) -> dict:
 
 def _references(store) -> References:
     return References(
-        departments=frozenset(departments(store)),
+        departments=frozenset(_stored_departments(store)),
         certificate_fields={c["_id"]: frozenset(f["name"] for f in c["fields"]) for c in store[CERTIFICATE_TYPES].find({})},
     )
 
@@ -198,12 +216,14 @@ def _save_bundles(store, bundles: list[tuple[dict, int]], now: str, session=None
 def create_item(store, data: dict) -> dict:
     _raise_if(item_errors(data, _references(store)))
     now = now_iso()
-    item = _with_department_name(data, departments(store))
+    item = _with_department_name(data, _stored_departments(store))
     try:
-        store[ITEMS].insert_one({"_id": item["code"], **item, "version": 1, "created_at": now, "updated_at": now})
+        with cache.changing(store) as session:
+            store[ITEMS].insert_one({"_id": item["code"], **item, "version": 1, "created_at": now, "updated_at": now},
+                                    session=session)  # fmt: skip
     except DuplicateKeyError as duplicate:
         raise Conflict("该事项编码已存在", code="item_exists") from duplicate
-    return get_item(store, item["code"])
+    return _stored_item(store, item["code"])
 
 
 def update_item(store, code: str, data: dict) -> dict:
@@ -211,14 +231,14 @@ def update_item(store, code: str, data: dict) -> dict:
 
     Nothing is stored when the guide is invalid or when a bundle holding the item would no longer work.
     """
-    current = get_item(store, code)
+    current = _stored_item(store, code)
     expected = data.pop("version")
-    names = departments(store)
+    names = _stored_departments(store)
     item = _with_department_name({**data, "code": code}, names)
     _raise_if(item_errors(item, _references(store)))
     bundles = _bundles_with(store, item, names)
     now = now_iso()
-    with store.transaction() as session:
+    with cache.changing(store) as session:
         updated = store[ITEMS].find_one_and_update(
             {"_id": code, "version": expected},
             {"$set": {**item, "updated_at": now}, "$inc": {"version": 1}},
@@ -239,28 +259,33 @@ def create_bundle(store, data: dict) -> dict:
     items_by_code = _bundle_items(store, data)
     _raise_if(bundle_errors(data, items_by_code, _references(store)))
     now = now_iso()
-    bundle = _derived_bundle(data, items_by_code, departments(store))
+    bundle = _derived_bundle(data, items_by_code, _stored_departments(store))
     try:
-        store[BUNDLES].insert_one({"_id": bundle["code"], **bundle, "version": 1, "created_at": now, "updated_at": now})
+        with cache.changing(store) as session:
+            store[BUNDLES].insert_one(
+                {"_id": bundle["code"], **bundle, "version": 1, "created_at": now, "updated_at": now}, session=session
+            )
     except DuplicateKeyError as duplicate:
         raise Conflict("该一件事编码已存在", code="bundle_exists") from duplicate
-    return get_bundle(store, bundle["code"])
+    return _stored_bundle(store, bundle["code"])
 
 
 def update_bundle(store, code: str, data: dict) -> dict:
-    current = get_bundle(store, code)
+    current = _stored_bundle(store, code)
     expected = data.pop("version")
     data = {**data, "code": code}
     items_by_code = _bundle_items(store, data)
     _raise_if(bundle_errors(data, items_by_code, _references(store)))
-    bundle = _derived_bundle(data, items_by_code, departments(store))
-    updated = store[BUNDLES].find_one_and_update(
-        {"_id": code, "version": expected},
-        {"$set": {**bundle, "updated_at": now_iso()}, "$inc": {"version": 1}},
-        return_document=ReturnDocument.AFTER,
-    )
-    if updated is None:
-        raise Conflict(f"一件事已被他人修改（当前版本 {current['version']}），请刷新后重试", code="version_conflict")
+    bundle = _derived_bundle(data, items_by_code, _stored_departments(store))
+    with cache.changing(store) as session:
+        updated = store[BUNDLES].find_one_and_update(
+            {"_id": code, "version": expected},
+            {"$set": {**bundle, "updated_at": now_iso()}, "$inc": {"version": 1}},
+            return_document=ReturnDocument.AFTER,
+            session=session,
+        )
+        if updated is None:
+            raise Conflict(f"一件事已被他人修改（当前版本 {current['version']}），请刷新后重试", code="version_conflict")
     return _plain(updated)
 
 
@@ -278,7 +303,7 @@ def load_catalog(store, directory: Path = DATA_DIR) -> dict[str, int]:
     from . import loading
 
     found = loading.read_directory(directory)
-    names = {**departments(store), **found.departments}
+    names = {**_stored_departments(store), **found.departments}
     stored_types = {c["_id"]: frozenset(f["name"] for f in c["fields"]) for c in store[CERTIFICATE_TYPES].find({})}
     refs = References(
         departments=frozenset(names),
@@ -298,7 +323,7 @@ def load_catalog(store, directory: Path = DATA_DIR) -> dict[str, int]:
             loading.raise_for("已存储的一件事（含重新载入的事项）", stored["_id"], bundle_errors(kept, all_items, refs))
             bundles[stored["_id"]] = _derived_bundle(kept, all_items, names)
     now = now_iso()
-    with store.transaction() as session:
+    with cache.changing(store) as session:
         for collection, documents in ((DEPARTMENTS, found.departments), (CERTIFICATE_TYPES, found.types)):
             for key, document in documents.items():
                 store[collection].update_one({"_id": key}, {"$set": document}, upsert=True, session=session)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from api.catalog.service import ITEMS
+from api.catalog.service import ITEMS, catalogue_changed
 from notifications.outbox import OUTBOX
 from payments.refunds import REFUNDS
 from tests.payments.conftest import (
@@ -30,6 +30,7 @@ def water_transfer_fee(store):
     store[ITEMS].update_one(
         {"_id": WATER}, {"$set": {"fee_fen": 500, "fee_basis": "《株洲市供水价格管理办法》过户手续费（示例）"}}
     )
+    catalogue_changed(store)
 
 
 def paid_transfer(applicant, store) -> str:

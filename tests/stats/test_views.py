@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from api.catalog.service import load_catalog
+from api.catalog.service import catalogue_changed, load_catalog
 from api.stats import aggregate
 from api.store import ensure_indexes, open_store
 
@@ -26,6 +26,7 @@ def test_the_four_ways_counts_are_those_of_the_catalogue_data(client):
 
 def test_the_four_ways_counts_follow_a_change_of_the_catalogue(client, store):
     store["catalog_items"].update_one({"_id": "430200-SCJG-004"}, {"$set": {"status": "withdrawn"}})
+    catalogue_changed(store)
     counts = client.get("/api/v1/stats/catalogue").get_json()
     assert (counts["items"], counts["tags"]["网上办"]) == (23, 23)
 
