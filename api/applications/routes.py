@@ -77,8 +77,7 @@ class Applications(MethodView):
     @blp.alt_response(404, description="No such bundle or item")
     def post(self, body):
         """Start a draft for a bundle or an item: the form comes back prefilled, each value with its source"""
-        application = service.start_draft(_store(), _caller(), body.get("bundle"), body.get("item"))
-        return _view(application)
+        return service.start_draft_view(_store(), _caller(), body.get("bundle"), body.get("item"))
 
 
 @blp.route("/<string:application_id>")

@@ -106,7 +106,7 @@ def _previous_application(store, account_id: str, acting_for: str | None) -> dic
     """The person's last application in the same capacity: for themselves, or for this same business
     (another business's shop name is not this one's)."""
     latest = store[APPLICATIONS].find_one(
-        {"applicant_id": account_id, "acting_for": acting_for, "state": {"$ne": states.DRAFT}},
+        {"applicant_id": account_id, "acting_for": acting_for, "state": {"$in": list(states.SUBMITTED_ONCE)}},
         sort=[("created_at", -1)],
         projection={"form": 1, "submitted_at": 1},
     )
@@ -152,6 +152,21 @@ def _application_number(store) -> str:
 
 
 def start_draft(store, caller: Caller, bundle_code: str | None = None, item_code: str | None = None) -> dict:
+    return _start_draft(store, caller, bundle_code, item_code)[0]
+
+
+def start_draft_view(store, caller: Caller, bundle_code: str | None = None, item_code: str | None = None) -> dict:
+    """Start a draft and return its view (application_view's), built from the catalogue documents that starting
+    it read, and with the history a fresh random id has: none (no sub-application, event, fee order or shipment
+    can name it yet), instead of asking the catalogue again and the store four more times."""
+    application, target = _start_draft(store, caller, bundle_code, item_code)
+    view = _form_view(store, application, target["fields"], target["items"])
+    view.update(subs=[], timeline=[], fee=None, delivery=None, shipment=None)
+    return view
+
+
+def _start_draft(store, caller: Caller, bundle_code: str | None, item_code: str | None) -> tuple[dict, dict]:
+    """The draft stored, and the target (bundle or item, with its form and items) it was started from."""
     target = _target(store, bundle_code, item_code)
     if target["for_whom"] == "business" and not caller.acting_for:
         raise Forbidden("该事项需以企业身份办理：请先在「我的企业」中选择企业", code="acting_for_required")
@@ -160,6 +175,7 @@ def start_draft(store, caller: Caller, bundle_code: str | None = None, item_code
     acting_for = caller.acting_for if target["for_whom"] == "business" else None
     ctx = _prefill_context(store, caller, acting_for)
     prefilled = prefill_form(ctx, target["fields"])
+    issuers = _issuers(target["items"])
     now = now_iso()
     application = {
         "_id": new_id("app_"),
@@ -176,7 +192,7 @@ def start_draft(store, caller: Caller, bundle_code: str | None = None, item_code
         "state": states.DRAFT,
         "form": {_flat(name): r.value for name, r in prefilled.items()},
         "sources": {_flat(name): _source_doc(r) for name, r in prefilled.items()},
-        "materials": {m["code"]: _material_state(ctx, m, _issuers(target["items"])) for m in _materials(target["items"])},
+        "materials": {m["code"]: _material_state(ctx, m, issuers) for m in _materials(target["items"])},
         "created_at": now,
         "updated_at": now,
         "version": 1,
@@ -184,7 +200,7 @@ def start_draft(store, caller: Caller, bundle_code: str | None = None, item_code
     for attempt in range(NUMBER_TRIES):
         try:
             store[APPLICATIONS].insert_one(application)
-            return application
+            return application, target
         except DuplicateKeyError:  # a number drawn twice the same day (found by the load benchmark)
             if attempt == NUMBER_TRIES - 1:
                 raise
@@ -240,6 +256,21 @@ def form_fields(store, application: dict) -> list[dict]:
     target = _target(store, application["target"] if application["kind"] == "bundle" else None,
                      application["target"] if application["kind"] == "item" else None)  # fmt: skip
     return target["fields"]
+
+
+def _form_and_items(store, application: dict) -> tuple[list[dict], list[dict]]:
+    """The form fields (as form_fields) and the items of an application, each catalogue document read once:
+    a view and submit need both, and asking for them apart read every item of a bundle twice."""
+    if application["kind"] == "bundle":
+        bundle = catalog.get_bundle(store, application["target"])
+        codes, fields = bundle["items"], bundle["fields"]
+    else:
+        codes, fields = [application["target"]], None
+    read = {code: catalog.get_item(store, code) for code in dict.fromkeys([*codes, *application["items"]])}
+    if fields is None:
+        item = read[application["target"]]
+        fields = [{**f, "items": [item["code"]]} for f in item["fields"]]
+    return fields, [read[code] for code in application["items"]]
 
 
 def save_draft(store, caller: Caller, application_id: str, values: dict, expected_version: int) -> dict:
@@ -314,18 +345,19 @@ def _write_form(store, application: dict, changes: dict, expected_version: int) 
 # -- what the person sees of a draft ----------------------------------------------------------------
 
 
-def draft_view(store, application: dict) -> dict:
-    """The form with each value's source; the share of fields the government already filled in."""
-    form, sources = form_of(application), sources_of(application)
+def draft_view(store, application: dict, form: list[dict] | None = None) -> dict:
+    """The form with each value's source; the share of fields the government already filled in.
+    `form`: the application's form fields, when the caller has read them already."""
+    values, sources = form_of(application), sources_of(application)
     fields = []
-    for field in form_fields(store, application):
+    for field in form_fields(store, application) if form is None else form:
         source = sources.get(field["name"])
         kind = source["source"].split(":", 1)[0] if source else None
         fields.append(
             {
                 **{k: field[k] for k in ("name", "label", "type", "required") if k in field},
                 **{k: field[k] for k in ("choices", "max_length", "min", "max") if k in field},
-                "value": form.get(field["name"]),
+                "value": values.get(field["name"]),
                 "source": source["source"] if source else None,
                 "source_label": SOURCE_LABELS.get(kind) if kind else None,
                 "source_updated_at": source.get("updated_at") if source else None,
@@ -401,7 +433,7 @@ def upload_material(store, caller: Caller, application_id: str, code: str, file,
 # -- submission ------------------------------------------------------------------------------------
 
 
-def _check_complete(store, ctx: PrefillContext, application: dict, fields: list[dict]) -> dict:
+def _check_complete(ctx: PrefillContext, application: dict, fields: list[dict], items: list[dict]) -> dict:
     """Every required value present and valid, locked values still what their source says."""
     form, sources = form_of(application), sources_of(application)
     fresh = prefill_form(ctx, fields)
@@ -423,17 +455,13 @@ def _check_complete(store, ctx: PrefillContext, application: dict, fields: list[
         except FieldInvalid as exc:
             errors[name] = [str(exc)]
     for code, material in application["materials"].items():
-        if material["status"] == "missing" and _required(store, application, code):
+        if material["status"] == "missing" and _required(items, code):
             errors[f"materials.{code}"] = ["请提供该材料"]
     return errors
 
 
-def _required(store, application: dict, code: str) -> bool:
-    return any(m["code"] == code and m["required"] for item in _items(store, application) for m in item.get("materials") or [])
-
-
-def _items(store, application: dict) -> list[dict]:
-    return [catalog.get_item(store, code) for code in application["items"]]
+def _required(items: list[dict], code: str) -> bool:
+    return any(m["code"] == code and m["required"] for item in items for m in item.get("materials") or [])
 
 
 def submit(
@@ -446,12 +474,12 @@ def submit(
                        errors={"state": [application["state"]]})  # fmt: skip
     if application["version"] != expected_version:
         raise Conflict("申请已在其他地方修改，请刷新后重试", code="version_conflict")
-    items = _items(store, application)
+    fields, items = _form_and_items(store, application)
     needed = max(item["acr_level"] for item in items)
     if caller.account.get("acr", 0) < needed:
         raise Forbidden(f"该事项需要实名认证等级L{needed}，请先完成实名认证", code="real_name_level_too_low")
     ctx = _prefill_context(store, caller, application.get("acting_for"))  # re-read in the capacity it was filled in
-    errors = _check_complete(store, ctx, application, form_fields(store, application))
+    errors = _check_complete(ctx, application, fields, items)
     if errors:
         raise Invalid("申请信息不完整或有误，请检查后再提交", errors=errors)
     from api.delivery.choice import default_choice, seal_choice
@@ -481,22 +509,22 @@ def submit(
         )
         if submitted is None:
             raise Conflict("申请已在其他地方修改，请刷新后重试", code="version_conflict")
-        for item in items:
-            store[SUBS].insert_one(
-                {
-                    "_id": new_id("sub_"),
-                    "application_id": application["_id"],
-                    "item": item["code"],
-                    "item_name": item["name"],
-                    "department": item["department"],
-                    "promised_days": item["promised_days"],
-                    "state": states.SUBMITTED,
-                    "created_at": now,
-                    "updated_at": now,
-                    "version": 1,
-                },
-                session=session,
-            )
+        subs = [
+            {
+                "_id": new_id("sub_"),
+                "application_id": application["_id"],
+                "item": item["code"],
+                "item_name": item["name"],
+                "department": item["department"],
+                "promised_days": item["promised_days"],
+                "state": states.SUBMITTED,
+                "created_at": now,
+                "updated_at": now,
+                "version": 1,
+            }
+            for item in items
+        ]
+        store[SUBS].insert_many(subs, session=session)  # one statement for all of them
         _fee_order(store, submitted, items, fee, now, session)
         record_event(
             store, application["_id"], caller.account_id, caller.role, "submit", states.DRAFT, states.SUBMITTED, session=session
@@ -595,9 +623,17 @@ def my_applications(store, caller: Caller, page: int, page_size: int) -> tuple[l
         query: dict = {"acting_for": caller.acting_for}
     else:
         query = {"applicant_id": caller.account_id, "acting_for": None}
-    total = store[APPLICATIONS].count_documents(query)
-    items = list(store[APPLICATIONS].find(query).sort("created_at", -1).skip((page - 1) * page_size).limit(page_size))
-    return _with_fees(store, items), total
+    skip = (page - 1) * page_size
+    items = list(store[APPLICATIONS].find(query).sort("created_at", -1).skip(skip).limit(page_size))
+    return _with_fees(store, items), _total(store, query, skip, page_size, len(items))
+
+
+def _total(store, query: dict, skip: int, page_size: int, found: int) -> int:
+    """How many match, for the pagination header: a page that is not full says it without counting (most
+    people's applications fit on the first page), except an empty page past the first, which may be past the end."""
+    if 0 < found < page_size or (found == 0 and skip == 0):
+        return skip + found
+    return store[APPLICATIONS].count_documents(query)
 
 
 def _with_fees(store, applications: list[dict]) -> list[dict]:
@@ -651,14 +687,7 @@ def notify(store, application: dict, event: str, extra: dict, session=None, key_
 def application_view(store, application: dict, with_history: bool = True) -> dict:
     """Everything the applicant (or staff) sees of one application: the form with sources, and, once
     submitted, its sub-applications, timeline and fee."""
-    view = draft_view(store, application)
-    view.update({key: application.get(key) for key in ("submitted_at", "channel", "trips")})
-    view["state_label"] = states.STATE_LABELS.get(application["state"], application["state"])
-    materials = {m["code"]: m for m in _materials(_items(store, application))}
-    view["materials"] = [
-        {**state, "name": materials.get(code, {}).get("name", code), "required": materials.get(code, {}).get("required", False)}
-        for code, state in application["materials"].items()
-    ]
+    view = _form_view(store, application, *_form_and_items(store, application))
     if with_history:
         view["subs"] = [
             {**sub, "state_label": states.STATE_LABELS.get(sub["state"], sub["state"])}
@@ -667,6 +696,19 @@ def application_view(store, application: dict, with_history: bool = True) -> dic
         view["timeline"] = timeline(store, application["_id"])
         view["fee"] = store[FEE_ORDERS].find_one({"application_id": application["_id"]})
         view.update(_delivery_view(store, application))
+    return view
+
+
+def _form_view(store, application: dict, form: list[dict], items: list[dict]) -> dict:
+    """The view but its history, from the application's form fields and items (_form_and_items)."""
+    view = draft_view(store, application, form)
+    view.update({key: application.get(key) for key in ("submitted_at", "channel", "trips")})
+    view["state_label"] = states.STATE_LABELS.get(application["state"], application["state"])
+    materials = {m["code"]: m for m in _materials(items)}
+    view["materials"] = [
+        {**state, "name": materials.get(code, {}).get("name", code), "required": materials.get(code, {}).get("required", False)}
+        for code, state in application["materials"].items()
+    ]
     return view
 
 

@@ -50,6 +50,10 @@ STATE_LABELS = {
     WITHDRAWN: "已撤回",
 }
 
+# Every state but draft: "an application once submitted" as an $in, which the embedded engine answers in SQL
+# ($ne is checked in Python, after decoding every newer draft of the person).
+SUBMITTED_ONCE = tuple(state for state in STATE_LABELS if state != DRAFT)
+
 
 def derive_state(sub_states: list[str], paper_pending: bool) -> str:
     """The application's state from its sub-applications' (after acceptance)."""

@@ -1,0 +1,106 @@
+"""What the applicant's hottest requests ask the store (the load benchmark's prefill, submit, tracking and
+my applications): each document once, no query per row, and the same answer as reading it back."""
+
+from __future__ import annotations
+
+import json
+
+from api.applications import states
+from tests.applications.conftest import RESTAURANT_FACTS, fill, ok, provide_materials, start, submit, submitted
+from tests.store_calls import store_calls
+
+HISTORY = ("sub_applications", "application_events", "fee_orders", "shipments")
+
+
+def test_tracking_an_application_reads_each_of_its_documents_once(app, restaurateur):
+    owner = restaurateur()
+    sent = submitted(owner, bundle="open-restaurant")
+
+    with store_calls(app) as calls:
+        ok(owner.get(f"/applications/{sent['id']}"))
+
+    assert calls.count("applications") == 1
+    assert [calls.count(name) for name in HISTORY] == [1, 1, 1, 1]
+    assert calls.count("catalog_bundles") <= 1
+    assert calls.count("catalog_items") <= len(sent["items"])  # each item once, however many views need it
+
+
+def test_starting_a_draft_reads_the_catalogue_once_and_asks_nothing_about_its_history(app, restaurateur):
+    owner = restaurateur()
+
+    with store_calls(app) as calls:
+        draft = start(owner, bundle="open-restaurant")
+
+    assert [calls.count(name) for name in HISTORY] == [0, 0, 0, 0]
+    assert calls.count("applications", "find_one") == 1  # the previous application, for prefill
+    assert calls.count("catalog_bundles") <= 1
+    assert calls.count("catalog_items") <= len(draft["items"])
+
+
+def test_a_new_draft_answers_exactly_what_reading_it_back_answers(restaurateur):
+    owner = restaurateur()
+
+    for target in ({"bundle": "open-restaurant"}, {"item": "430200-SCJG-002"}):
+        started = owner.post("/applications", json=target)
+        assert started.status_code == 201
+        read = owner.get(f"/applications/{started.get_json()['id']}")
+        assert json.loads(started.data) == json.loads(read.data)
+
+
+def test_submitting_reads_the_catalogue_once_and_answers_what_reading_it_back_answers(app, restaurateur):
+    owner = restaurateur()
+    ready = provide_materials(owner, fill(owner, start(owner, bundle="open-restaurant"), RESTAURANT_FACTS))
+
+    with store_calls(app) as calls:
+        sent = submit(owner, ready)
+
+    assert sent.status_code == 200
+    assert calls.count("sub_applications", "insert_many") == 1 and calls.count("sub_applications", "insert_one") == 0
+    assert calls.count("catalog_items") <= 2 * len(ready["items"])  # the submission's, then the view's
+    assert json.loads(sent.data) == json.loads(owner.get(f"/applications/{ready['id']}").data)
+    assert len(sent.get_json()["subs"]) == len(ready["items"])
+
+
+def test_my_applications_reads_the_page_and_its_fees_once_without_counting_a_page_that_is_not_full(app, restaurateur):
+    owner = restaurateur()
+    submitted(owner, bundle="open-restaurant")
+    start(owner, bundle="open-restaurant")
+    start(owner, item="430200-SCJG-002")
+
+    with store_calls(app) as calls:
+        listed = owner.get("/applications")
+
+    assert len(ok(listed)) == 3 and json.loads(listed.headers["X-Pagination"])["total"] == 3
+    assert calls.count("applications") == 1 and calls.count("fee_orders") == 1
+
+
+def test_every_page_of_my_applications_tells_the_same_total(restaurateur):
+    owner = restaurateur()
+    for _ in range(5):
+        start(owner, item="430200-SCJG-002")
+
+    for page, rows in ((1, 2), (2, 2), (3, 1), (4, 0)):
+        listed = owner.get(f"/applications?page={page}&page_size=2")
+        assert len(ok(listed)) == rows
+        assert json.loads(listed.headers["X-Pagination"])["total"] == 5, page
+
+
+def test_the_last_application_is_offered_past_newer_drafts_and_after_a_withdrawal(restaurateur):
+    owner = restaurateur()
+    sent = submitted(owner, bundle="open-restaurant")
+    start(owner, item="430200-SCJG-002")
+    start(owner, item="430200-SCJG-002")
+
+    def offered_shop_name() -> str | None:
+        draft = start(owner, item="430200-SCJG-002")
+        return next(f for f in draft["fields"] if f["name"] == "shop.name")["value"]
+
+    assert offered_shop_name() == RESTAURANT_FACTS["shop.name"]
+    ok(owner.post(f"/applications/{sent['id']}/withdraw"))
+    assert offered_shop_name() == RESTAURANT_FACTS["shop.name"]
+
+
+def test_every_state_of_an_application_has_a_label_so_none_is_left_out_of_the_submitted_ones():
+    declared = {value for name, value in vars(states).items() if name.isupper() and isinstance(value, str)}
+    assert declared <= set(states.STATE_LABELS)
+    assert set(states.SUBMITTED_ONCE) == set(states.STATE_LABELS) - {states.DRAFT}
