@@ -5,6 +5,9 @@ from __future__ import annotations
 import flask_smorest.pagination as smorest_pagination
 import marshmallow as ma
 from flask_smorest import Blueprint as SmorestBlueprint
+from flask_smorest.utils import resolve_schema_instance
+
+from api.fastdump import response_view
 
 MAX_PAGE = 100_000  # × page_size ≤ 100: a skip the stores can take (a page of 10^37 overflowed SQLite's OFFSET: 500)
 _smorest_parameters_schema = smorest_pagination._pagination_parameters_schema_factory
@@ -26,7 +29,23 @@ _PAGINATION_FIELDS = ("total", "total_pages", "first_page", "last_page", "page",
 
 class Blueprint(SmorestBlueprint):
     """X-Pagination is a JSON text. flask-smorest documents it with `schema`, which tells clients (and
-    schemathesis) to read it as a comma-separated OpenAPI header; `content: application/json` says what it is."""
+    schemathesis) to read it as a comma-separated OpenAPI header; `content: application/json` says what it is.
+
+    Responses are dumped by api/fastdump.py (marshmallow's result at a fraction of its cost): flask-smorest
+    documents the response, `response_view` serves it."""
+
+    def response(self, status_code, schema=None, **kwargs):
+        schema = resolve_schema_instance(schema)
+        document = super().response(status_code, schema, **kwargs)
+        if not isinstance(schema, ma.Schema):
+            return document
+
+        def decorator(func):
+            view = response_view(func, status_code, schema, self._prepare_response_content)
+            view._apidoc = document(func)._apidoc
+            return view
+
+        return decorator
 
     def _document_pagination_metadata(self, spec, resp_doc):
         schema = {"type": "object", "properties": {name: {"type": "integer"} for name in _PAGINATION_FIELDS}}

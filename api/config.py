@@ -27,6 +27,7 @@ DEFAULTS: dict[str, Any] = {
     "JWT_ISSUER": "onetrip",
     "ACCESS_TOKEN_SECONDS": 15 * 60,
     "TESTING": False,
+    "FASTDUMP_CHECK": False,  # dump each response with marshmallow too, fail on a difference (api/fastdump.py); on when TESTING
     # personal data and registries
     "FIELD_KEK": None,  # base64 of 32 bytes; required with MongoDB, generated under var/keys/ otherwise
     "REGISTRY_ADAPTER": "local",  # local | http
@@ -101,6 +102,7 @@ _ENV_NAMES = {
     "PROXY_HOPS": "ONETRIP_PROXY_HOPS",
     "JWT_ISSUER": "ONETRIP_JWT_ISSUER",
     "ACCESS_TOKEN_SECONDS": "ONETRIP_ACCESS_TOKEN_SECONDS",
+    "FASTDUMP_CHECK": "ONETRIP_FASTDUMP_CHECK",
     "FIELD_KEK": "ONETRIP_FIELD_KEK",
     "REGISTRY_ADAPTER": "ONETRIP_REGISTRY_ADAPTER",
     "REGISTRY_HTTP_URL": "ONETRIP_REGISTRY_HTTP_URL",
@@ -182,6 +184,8 @@ def load_config(overrides: dict[str, Any] | None = None, environ: dict[str, str]
         if environ.get(env_name):
             config[key] = _coerce(DEFAULTS[key], environ[env_name]) if key in DEFAULTS else environ[env_name]
     config.update(overrides or {})
+    if config["TESTING"] and "FASTDUMP_CHECK" not in (overrides or {}) and not environ.get("ONETRIP_FASTDUMP_CHECK"):
+        config["FASTDUMP_CHECK"] = True  # the whole test suite checks the fast response dumps against marshmallow
     config["KEYS_DIR"] = config.get("KEYS_DIR") or os.path.join(config["DATA_DIR"], "keys")
     return config
 
