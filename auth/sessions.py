@@ -84,25 +84,31 @@ def refresh_session(store, app, refresh_token: str, load_account, acting_for: st
     if not refresh_token:
         raise RefreshRejected()
     token_hash = _hash(refresh_token)
-    known = store[REFRESH_TOKENS].find_one({"_id": token_hash})
-    if known is None:
+    account = None
+    if acting_for:  # only this case must read the token before spending it
+        known = store[REFRESH_TOKENS].find_one({"_id": token_hash})
+        if known is None:
+            raise RefreshRejected()
+        account = load_account(known["account_id"])
+        if account and not known["spent"] and not may_act_for(account, acting_for):
+            raise Forbidden("您无权代表该企业办理业务", code="not_authorized_for_org")
+    now = now_iso()
+    record = store[REFRESH_TOKENS].find_one_and_update({"_id": token_hash}, {"$set": {"spent": True, "spent_at": now}})
+    if record is None:
         raise RefreshRejected()
-    account = load_account(known["account_id"])
-    if acting_for and account and not known["spent"] and not may_act_for(account, acting_for):
-        raise Forbidden("您无权代表该企业办理业务", code="not_authorized_for_org")
-    record = store[REFRESH_TOKENS].find_one_and_update({"_id": token_hash}, {"$set": {"spent": True, "spent_at": now_iso()}})
     if record["spent"]:
         revoke_session(store, record["family_id"], reason="refresh_token_reuse")
         raise RefreshRejected("检测到登录凭证被重复使用，已为您退出该设备，请重新登录", code="refresh_token_reused")
-    session = store[SESSIONS].find_one({"_id": record["family_id"]})
-    if session is None or session["revoked"] or session["expires_at"] <= now_iso():
-        raise RefreshRejected()
+    if not acting_for:
+        account = load_account(record["account_id"])
+    live = {"_id": record["family_id"], "revoked": False, "expires_at": {"$gt": now}}
     if account is None or account.get("disabled"):
-        revoke_session(store, session["_id"], reason="account_disabled")
+        store[SESSIONS].update_one(live, _ended("account_disabled"))  # a session already ended keeps its reason
         raise RefreshRejected()
-    store[SESSIONS].update_one(
-        {"_id": session["_id"]}, {"$set": {"last_used_at": now_iso(), "expires_at": iso_in(REFRESH_SECONDS)}}
-    )
+    # read and extend the session in one write: only a live one (not revoked, not expired) is extended
+    session = store[SESSIONS].find_one_and_update(live, {"$set": {"last_used_at": now, "expires_at": iso_in(REFRESH_SECONDS)}})
+    if session is None:
+        raise RefreshRejected()
     refresh = _new_refresh_token(store, session["_id"], account["_id"])
     access = _access(app, account, session["_id"], acting_for, channel=session.get("channel"))
     return IssuedTokens(access, refresh, int(app.config["ACCESS_TOKEN_SECONDS"]), session["_id"]), account
@@ -113,34 +119,30 @@ def session_of_refresh_token(store, refresh_token: str) -> str | None:
     return record["family_id"] if record else None
 
 
+def _ended(reason: str) -> dict:
+    """The update that ends a session: every access token of it is refused from the next request on."""
+    return {"$set": {"revoked": True, "revoked_reason": reason, "revoked_at": now_iso()}}
+
+
 def revoke_session(store, session_id: str, reason: str = "logout") -> None:
-    store[SESSIONS].update_one(
-        {"_id": session_id}, {"$set": {"revoked": True, "revoked_reason": reason, "revoked_at": now_iso()}}
-    )
+    store[SESSIONS].update_one({"_id": session_id}, _ended(reason))
 
 
 def revoke_own_session(store, account_id: str, session_id: str) -> None:
-    result = store[SESSIONS].update_one(
-        {"_id": session_id, "account_id": account_id},
-        {"$set": {"revoked": True, "revoked_reason": "logout", "revoked_at": now_iso()}},
-    )
+    result = store[SESSIONS].update_one({"_id": session_id, "account_id": account_id}, _ended("logout"))
     if result.matched_count == 0:
         raise NotFound("找不到该登录设备")
 
 
 def revoke_all_sessions(store, account_id: str) -> int:
-    result = store[SESSIONS].update_many(
-        {"account_id": account_id, "revoked": False},
-        {"$set": {"revoked": True, "revoked_reason": "logout_everywhere", "revoked_at": now_iso()}},
-    )
+    result = store[SESSIONS].update_many({"account_id": account_id, "revoked": False}, _ended("logout_everywhere"))
     return result.modified_count
 
 
 def revoke_channel_sessions(store, account_id: str, channel: str) -> int:
     """End the account's sessions started by one client channel (the mini-program, when it is unbound)."""
     result = store[SESSIONS].update_many(
-        {"account_id": account_id, "channel": channel, "revoked": False},
-        {"$set": {"revoked": True, "revoked_reason": f"{channel}_unbound", "revoked_at": now_iso()}},
+        {"account_id": account_id, "channel": channel, "revoked": False}, _ended(f"{channel}_unbound")
     )
     return result.modified_count
 

@@ -1,5 +1,7 @@
 """Refresh tokens rotate on each use; a reused one ends the session; logout works at once."""
 
+from datetime import timedelta
+
 from api.clock import now_iso, to_iso
 
 
@@ -99,3 +101,59 @@ def test_an_expired_session_cannot_be_refreshed(login, store):
     store["sessions"].update_many({}, {"$set": {"expires_at": "2000-01-01T00:00:00.000Z"}})
     assert now_iso() > "2000"
     assert refresh(session).status_code == 401
+
+
+def refresh_cookie(session) -> str:
+    return session.client.get_cookie("onetrip_refresh", path="/api/v1/auth").value
+
+
+def with_refresh_cookie(session, value: str) -> None:
+    session.client.set_cookie("onetrip_refresh", value, path="/api/v1/auth", secure=True, httponly=True)
+
+
+def test_a_refresh_extends_the_session_to_thirty_days_from_now(login, store, clock):
+    session = login()
+    clock.advance(3600)
+    assert refresh(session).status_code == 200
+    [stored] = store["sessions"].find({})
+    assert stored["expires_at"] == to_iso(clock.now + timedelta(days=30)) and stored["last_used_at"] == to_iso(clock.now)
+
+
+def test_an_unknown_refresh_token_is_a_401_and_nothing_is_written(login, store):
+    session = login()
+    before = list(store["refresh_tokens"].find({})), list(store["sessions"].find({}))
+    with_refresh_cookie(session, "made-up-token")
+    assert refresh(session).status_code == 401
+    assert (list(store["refresh_tokens"].find({})), list(store["sessions"].find({}))) == before
+
+
+def test_the_refresh_token_of_an_ended_session_is_refused_and_does_not_extend_it(login, store, clock):
+    session = login()
+    cookie = refresh_cookie(session)
+    assert session.client.post("/api/v1/auth/logout").status_code == 204
+    [ended] = store["sessions"].find({})
+    clock.advance(60)
+    with_refresh_cookie(session, cookie)
+    assert refresh(session).status_code == 401
+    assert list(store["sessions"].find({})) == [ended]
+    assert store["refresh_tokens"].count_documents({}) == 1
+
+
+def test_a_disabled_account_cannot_refresh_and_its_session_ends_at_once(login, store):
+    session = login()
+    store["accounts"].update_one({"_id": session.account_id}, {"$set": {"disabled": True}})
+    assert refresh(session).status_code == 401
+    [stored] = store["sessions"].find({})
+    assert stored["revoked"] is True and stored["revoked_reason"] == "account_disabled"
+    assert session.get("/api/v1/me").json["code"] == "session_ended"
+
+
+def test_a_session_that_had_already_ended_keeps_its_reason_when_its_disabled_account_tries_to_refresh(login, store):
+    session = login()
+    cookie = refresh_cookie(session)
+    assert session.client.post("/api/v1/auth/logout").status_code == 204
+    store["accounts"].update_one({"_id": session.account_id}, {"$set": {"disabled": True}})
+    with_refresh_cookie(session, cookie)
+    assert refresh(session).status_code == 401
+    [stored] = store["sessions"].find({})
+    assert stored["revoked_reason"] == "logout"
