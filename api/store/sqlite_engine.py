@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import msgspec
 from bson import ObjectId
 from pymongo import ReturnDocument
 from pymongo.errors import BulkWriteError, DuplicateKeyError, InvalidOperation, OperationFailure
@@ -31,6 +32,22 @@ _TABLE_PREFIX = "c_"
 
 def _dumps(document: dict) -> str:
     return json.dumps(document, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+_DECODER = msgspec.json.Decoder()
+
+
+def _loads(text: str) -> Any:
+    """json.loads's value, two to four times faster on our documents (docs/performance.md).
+
+    msgspec gives the same values as json.loads, integers beyond 64 bits included (orjson turns those
+    into floats, so it is not used); what it refuses (NaN, a lone surrogate, 1e400) goes to json.loads,
+    which reads it or raises as before.
+    """
+    try:
+        return _DECODER.decode(text)
+    except msgspec.DecodeError:
+        return json.loads(text)
 
 
 def _check_id(value: Any) -> None:
@@ -410,7 +427,7 @@ class SQLiteCollection:
     def _iterate(self, query: dict, sort: list, skip: int, limit: int) -> Iterator[dict]:
         sql, params, residual, python_sort = self._select(query, sort, skip, limit)
         rows = self.store.connection().execute(sql, params)
-        documents = (json.loads(row[0]) for row in rows)
+        documents = (_loads(row[0]) for row in rows)
         if residual is None and not python_sort:
             yield from documents
             return
