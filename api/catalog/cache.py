@@ -153,12 +153,18 @@ class Catalogue:
 
     def keep(self, key: tuple, value, size: int = 0) -> None:
         """Keep something derived from this generation only (immutable: every reader gets the same object)."""
+        if size > KEPT_BYTES:
+            return
         if len(self._kept) >= KEPT or self._kept_bytes + size > KEPT_BYTES:
             self._kept = {}
             self._kept_bytes = 0
-        if size <= KEPT_BYTES:
-            self._kept[key] = value
-            self._kept_bytes += size
+        self._kept[key] = value
+        self._kept_bytes += size
+
+    @property
+    def kept_size(self) -> tuple[int, int]:
+        """(entries, bytes of response bodies) kept now."""
+        return len(self._kept), self._kept_bytes
 
 
 # -- which generation is current -------------------------------------------------------------------------
