@@ -233,6 +233,24 @@ def test_objects_other_than_plain_dicts_are_read_through_marshmallows_accessor()
     assert_same(schema, None)
 
 
+class FrozenDict(dict):
+    __slots__ = ()
+
+    def label(self):
+        return "a method, not a key"
+
+
+class ShoutingDict(dict):
+    def __getitem__(self, key):
+        return str(super().__getitem__(key)).upper()
+
+
+def test_dict_subclasses_are_read_as_marshmallow_reads_them():
+    schema = make_schema(name=fields.String(), label=fields.String(), nested=fields.Nested(ChildSchema))
+    assert_same(schema, FrozenDict(name="王", nested=FrozenDict(name="李", age=3)))  # no label key: the method's text
+    assert assert_same(schema, ShoutingDict(name="wang", label="x")) == {"name": "WANG", "label": "X"}
+
+
 def test_method_function_and_constant_fields_are_computed_from_the_whole_object():
     class Computed(Schema):
         label = fields.Method("make_label")
@@ -460,3 +478,14 @@ def test_real_response_schemas_dump_generated_documents_like_marshmallow(schema)
         assert_same(schema, document)
 
     check()
+
+
+@pytest.mark.parametrize("item_count", [0, 1, 9, 10, 11, 99, 100, 101, 12345])
+@pytest.mark.parametrize("page_size", [1, 10, 100])
+@pytest.mark.parametrize("page", [1, 2, 3, 10, 100_000])
+def test_the_pagination_metadata_is_the_same_as_flask_smorests(page, page_size, item_count):
+    from flask_smorest import Blueprint as SmorestBlueprint
+
+    ours = Blueprint._make_pagination_metadata(page, page_size, item_count)
+    theirs = SmorestBlueprint._make_pagination_metadata(page, page_size, item_count)
+    assert fastdump.first_difference(ours, theirs) is None, (ours, theirs)
