@@ -40,6 +40,20 @@ def type_guard(path: str, value: Any) -> str:
     return _type_guard(path, isinstance(value, str))
 
 
+def equality_guard(path: str, values: list) -> str:
+    """The type guard an equality needs: none for text that no subdocument could be, the full one otherwise.
+
+    `expr = 'text'` is never true for a number, a boolean (1 or 0 to SQL) or the null sentinel (no type
+    conversions between expressions), only for a string or for a subdocument, which json_extract gives as its
+    JSON text, starting with { or [. Without the guard SQLite answers from the index alone; json_type has to
+    read and parse each matching row's whole document (about 6 µs for a 1.5 KB one). Numbers keep their guard:
+    `expr = 1` is also true for true.
+    """
+    if all(isinstance(v, str) and not v.startswith(("{", "[")) for v in values):
+        return ""
+    return type_guard(path, values[0])
+
+
 @lru_cache(maxsize=4096)
 def _type_guard(path: str, text: bool) -> str:
     types = "'text'" if text else "'integer', 'real'"
@@ -109,7 +123,7 @@ def _equality(out: Compiled, path: str, value: Any) -> None:
     if value is None:
         out.clauses.append(f"{expression} = {NULL_SENTINEL}")
     else:
-        out.clauses.append(f"{expression} = ?{type_guard(path, value)}")
+        out.clauses.append(f"{expression} = ?{equality_guard(path, [value])}")
         out.params.append(value)
 
 
@@ -123,7 +137,7 @@ def _compile_operators(out: Compiled, path: str, condition: dict) -> None:
             out.params.append(operand)
         elif op == "$in" and operand and _uniform_scalars(operand):
             marks = ", ".join("?" for _ in operand)
-            out.clauses.append(f"{path_expression(path)} IN ({marks}){type_guard(path, operand[0])}")
+            out.clauses.append(f"{path_expression(path)} IN ({marks}){equality_guard(path, operand)}")
             out.params.extend(operand)
         else:
             rest[op] = operand

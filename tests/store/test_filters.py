@@ -50,6 +50,20 @@ ORDERS = [
 
 MIXED_IDS = [{"_id": 1}, {"_id": 2}, {"_id": 2.5}, {"_id": "3"}, {"_id": "a"}]
 
+# Values whose SQL form a string could equal: SQLite's json_extract gives a subdocument as its JSON text and
+# true as 1, so an indexed equality on text must still tell them apart (sqlite_sql.equality_guard).
+LOOKALIKES = [
+    {"_id": "sub", "k": {"a": 1}},
+    {"_id": "sub_text", "k": '{"a":1}'},
+    {"_id": "list_text", "k": "[1]"},
+    {"_id": "one", "k": 1},
+    {"_id": "true", "k": True},
+    {"_id": "one_text", "k": "1"},
+    {"_id": "true_text", "k": "true"},
+    {"_id": "null", "k": None},
+    {"_id": "null_text", "k": "null"},
+]
+
 
 @dataclass(frozen=True)
 class Case:
@@ -152,6 +166,16 @@ CASES = [
         ("verified",),
         mongomock_differs=True,
     ),
+    # text that looks like another type
+    Case("text_equal_to_a_subdocuments_json_matches_only_the_text", LOOKALIKES, {"k": '{"a":1}'}, {"sub_text"}, ("k",)),
+    Case("text_of_a_number_matches_neither_the_number_nor_true", LOOKALIKES, {"k": "1"}, {"one_text"}, ("k",)),
+    Case("text_true_does_not_match_true", LOOKALIKES, {"k": "true"}, {"true_text"}, ("k",)),
+    Case("text_null_does_not_match_null", LOOKALIKES, {"k": "null"}, {"null_text"}, ("k",)),
+    Case(
+        "in_on_lookalike_texts", LOOKALIKES, {"k": {"$in": ["1", "[1]", "null"]}}, {"one_text", "list_text", "null_text"}, ("k",)
+    ),
+    Case("in_with_a_subdocuments_json", LOOKALIKES, {"k": {"$in": ["true", '{"a":1}']}}, {"true_text", "sub_text"}, ("k",)),
+    Case("the_number_matches_only_the_number", LOOKALIKES, {"k": 1}, {"one"}, ("k",), mongomock_differs=True),
     # arrays
     Case("equality_matches_an_array_member", ORDERS, {"tags": "blue"}, {"o1", "o2"}),
     Case("equality_with_an_array_matches_the_whole_array_in_order", ORDERS, {"tags": ["red", "blue"]}, {"o1"}),
