@@ -402,6 +402,18 @@ def test_responses_are_served_by_the_compiled_dump_with_the_views_status_and_hea
     assert served.get_json() == {"text": "wrong"}  # what the compiled dump gave is what was sent
 
 
+def test_a_view_building_its_own_response_dumps_through_the_same_check():
+    schema = GreetingSchema()
+    fastdump._CACHE[schema] = {False: lambda obj: {"text": "wrong"}}
+    app = Flask(__name__)
+    with app.app_context():
+        assert fastdump.dump(schema, {"text": "a"}) == {"text": "wrong"}
+        app.config["FASTDUMP_CHECK"] = True
+        with pytest.raises(fastdump.FastDumpMismatch, match="GreetingSchema"):
+            fastdump.dump(schema, {"text": "a"})
+        assert fastdump.dump(GreetingSchema(), {"text": "a", "count": 1.5}) == {"text": "a", "count": 1}
+
+
 def test_a_wrong_compiled_dump_is_a_500_when_the_check_is_on():
     response = _greeting_app(check=True, broken=True).test_client().get("/api/v1/greeting")
     assert response.status_code == 500
