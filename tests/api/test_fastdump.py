@@ -402,6 +402,19 @@ def test_responses_are_served_by_the_compiled_dump_with_the_views_status_and_hea
     assert served.get_json() == {"text": "wrong"}  # what the compiled dump gave is what was sent
 
 
+def test_the_dump_is_compiled_at_the_first_response_so_a_schema_named_later_is_found():
+    schema = make_schema(child=fields.Nested("LateChildSchema"))
+    app = Flask(__name__)
+    view = fastdump.response_view(lambda: {"child": {"name": 1}}, 200, schema, lambda data: data)
+
+    class LateChildSchema(Schema):
+        name = fields.String()
+
+    with app.test_request_context():
+        assert view().get_json() == {"child": {"name": "1"}}
+    assert fastdump.dumper(schema).fallback is None
+
+
 def test_a_view_building_its_own_response_dumps_through_the_same_check():
     schema = GreetingSchema()
     fastdump._CACHE[schema] = {False: lambda obj: {"text": "wrong"}}
