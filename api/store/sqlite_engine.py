@@ -465,7 +465,16 @@ class SQLiteCollection:
     ) -> dict | None:
         if filter is not None and not isinstance(filter, dict):
             filter = {"_id": filter}
-        return next(iter(self.find(filter, projection, sort=sort, limit=1)), None)
+        query = filter or {}
+        validate_filter(query)
+        order = normalize_sort(sort)
+        sql, params, residual, python_sort = self._select(query, order, 0, 1)
+        if residual is None and not python_sort:  # SQL answers it: one row, without a cursor's generators
+            row = self.store.connection().execute(sql, params).fetchone()
+            document = _loads(row[0]) if row is not None else None
+        else:
+            document = next(self._iterate(query, order, 0, 1), None)
+        return project(document, projection) if projection and document is not None else document
 
     def count_documents(self, filter: dict, skip: int = 0, limit: int = 0, session: Any = None, **kwargs: Any) -> int:
         validate_filter(filter)

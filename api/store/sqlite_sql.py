@@ -87,8 +87,67 @@ class Compiled:
 
 def compile_filter(query: dict, indexed: frozenset[str]) -> Compiled:
     out = Compiled()
+    shape = _plain_shape(query)
+    where = _plain_where(shape, indexed) if shape is not None else None
+    if where is not None:
+        out.clauses = [where] if where != "1" else []
+        out.params = _plain_params(query)
+        return out
     _compile_into(out, query, indexed)
     return out
+
+
+# Most queries are plain: equalities and $in lists of text on indexed paths or _id, or equality to null.
+# Their SQL depends only on the filter's shape (the keys, which of the three each is, how long each list is),
+# so it is made once per shape and collection indexes; any other filter is compiled term by term. Both give
+# the same SQL and parameters (tests/store/test_sql_compiler.py).
+
+
+def _plain_text(value: Any) -> bool:
+    return type(value) is str and not value.startswith(("{", "["))
+
+
+def _plain_shape(query: dict) -> tuple | None:
+    shape = []
+    for key, value in query.items():
+        if _plain_text(value):
+            shape.append((key, "="))
+        elif value is None and key != "_id":
+            shape.append((key, None))
+        elif type(value) is dict and len(value) == 1 and type(values := value.get("$in")) is list and values:
+            if not all(_plain_text(v) for v in values):
+                return None
+            shape.append((key, len(values)))
+        else:
+            return None
+    return tuple(shape)
+
+
+@lru_cache(maxsize=2048)
+def _plain_where(shape: tuple, indexed: frozenset[str]) -> str | None:
+    """The WHERE of a plain shape, or None when a term is not on an index (the caller compiles it in full)."""
+    clauses = []
+    for key, kind in shape:
+        if key.startswith("$") or (key != "_id" and key not in indexed):
+            return None
+        expression = path_expression(key)
+        if kind == "=":
+            clauses.append(f"{expression} = ?")
+        elif kind is None:
+            clauses.append(f"{expression} = {NULL_SENTINEL}")
+        else:
+            clauses.append(f"{expression} IN ({', '.join(['?'] * kind)})")
+    return " AND ".join(clauses) if clauses else "1"
+
+
+def _plain_params(query: dict) -> list:
+    params: list = []
+    for value in query.values():
+        if type(value) is str:
+            params.append(value)
+        elif value is not None:
+            params.extend(value["$in"])
+    return params
 
 
 def _compile_into(out: Compiled, query: dict, indexed: frozenset[str]) -> None:
