@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 import os
+import threading
 import time
 
 import jwt
@@ -229,3 +230,22 @@ def test_a_session_ended_through_one_process_is_refused_at_once_by_another_that_
     assert session.client.post(f"/api/v1/auth/{ending}", headers=session.headers).status_code == 204
     response = other_process.get("/api/v1/me", headers=session.headers)
     assert response.status_code == 401 and response.get_json()["code"] == "session_ended"
+
+
+def test_threads_sharing_a_small_memory_each_get_the_claims_of_their_own_token(token_app):
+    token_app.extensions["verified_tokens"] = VerifiedTokens(size=3)
+    issued = {f"acc-{n}": issue_access_token(token_app, f"acc-{n}") for n in range(6)}
+    wrong = []
+
+    def work(account_id: str) -> None:
+        with token_app.app_context():
+            for _ in range(40):
+                if verify_access_token(issued[account_id])["sub"] != account_id:
+                    wrong.append(account_id)
+
+    threads = [threading.Thread(target=work, args=(account_id,)) for account_id in issued]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert wrong == [] and len(token_app.extensions["verified_tokens"]) == 3
