@@ -49,8 +49,15 @@ def _store():
 
 def _caller(role: str = "citizen") -> service.Caller:
     principal = current_principal()
-    account = accounts.get_account(_store(), principal.account_id)
-    return service.Caller(account, field_cipher(), registry_for(current_app), principal.acting_for, role)
+    store = _store()
+    return service.CallerReadingOnDemand(
+        principal.account_id,
+        lambda: accounts.get_account(store, principal.account_id),
+        field_cipher(),
+        registry_for(current_app),
+        principal.acting_for,
+        role,
+    )
 
 
 def _view(application: dict) -> dict:

@@ -50,6 +50,25 @@ class Caller:
         return self.account["_id"]
 
 
+class CallerReadingOnDemand(Caller):
+    """A Caller whose account document is read the first time something needs more than its id: a list or
+    a read of one's own applications asks only who is asking (the id and the capacity), so it reads no account."""
+
+    def __init__(self, account_id: str, read_account, cipher, registry, acting_for: str | None = None, role: str = "citizen"):
+        self._account_id, self._read_account, self._account = account_id, read_account, None
+        self.cipher, self.registry, self.acting_for, self.role = cipher, registry, acting_for, role
+
+    @property
+    def account(self) -> dict:
+        if self._account is None:
+            self._account = self._read_account()
+        return self._account
+
+    @property
+    def account_id(self) -> str:
+        return self._account_id
+
+
 # -- reading the catalogue ---------------------------------------------------------------------
 
 
@@ -113,9 +132,11 @@ def _previous_application(store, account_id: str, acting_for: str | None) -> dic
     return latest or {}
 
 
-def _prefill_context(store, caller: Caller, acting_for: str | None) -> PrefillContext:
-    """What prefill reads for the caller in one capacity: for themselves, or for the business `acting_for`."""
-    previous = _previous_application(store, caller.account_id, acting_for)
+def _prefill_context(store, caller: Caller, acting_for: str | None, with_previous: bool = True) -> PrefillContext:
+    """What prefill reads for the caller in one capacity: for themselves, or for the business `acting_for`.
+    Without `with_previous`, not the last application's values: re-checking locked values needs none of them
+    (a value offered from the last application is never locked, so it fails that check as no value does)."""
+    previous = _previous_application(store, caller.account_id, acting_for) if with_previous else {}
     return PrefillContext(store, caller.cipher, caller.registry, caller.account, acting_for, form_of(previous),
                           previous.get("submitted_at"))  # fmt: skip
 
@@ -478,7 +499,8 @@ def submit(
     needed = max(item["acr_level"] for item in items)
     if caller.account.get("acr", 0) < needed:
         raise Forbidden(f"该事项需要实名认证等级L{needed}，请先完成实名认证", code="real_name_level_too_low")
-    ctx = _prefill_context(store, caller, application.get("acting_for"))  # re-read in the capacity it was filled in
+    # re-read in the capacity it was filled in
+    ctx = _prefill_context(store, caller, application.get("acting_for"), with_previous=False)
     errors = _check_complete(ctx, application, fields, items)
     if errors:
         raise Invalid("申请信息不完整或有误，请检查后再提交", errors=errors)
