@@ -43,7 +43,7 @@ import functools
 import math
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import marshmallow as ma
@@ -88,17 +88,16 @@ def dumper(schema: ma.Schema, many: bool | None = None) -> Callable[[Any], Any]:
     """`schema.dump` as one function: compiled when every field is supported, else `schema.dump` itself."""
     many = bool(schema.many if many is None else many)
     compiled = _CACHE.get(schema)
-    if compiled is None or many not in compiled:
-        with _LOCK:
-            compiled = _CACHE.setdefault(schema, {})
-            if many not in compiled:
-                compiled[many] = _Compiler().schema(schema, many)
-    return compiled[many]
+    if compiled is not None and many in compiled:
+        return compiled[many]
+    with _LOCK:
+        return _remembered(schema, many, _Compiler())
 
 
 def dump(schema: ma.Schema, obj: Any) -> Any:
     """`schema.dump(obj)` for a view that builds its own response (a cookie, a status): compiled, and checked
-    against marshmallow under FASTDUMP_CHECK like every `@blp.response`."""
+    against marshmallow under FASTDUMP_CHECK like every `@blp.response`. The schema must be an instance kept
+    for the process (a module constant): compiling one costs ~2 ms."""
     fast = dumper(schema)
     return (checked_dumper(schema, fast) if current_app.config.get("FASTDUMP_CHECK") else fast)(obj)
 
@@ -109,6 +108,8 @@ def checked_dumper(schema: ma.Schema, fast: Callable[[Any], Any] | None = None) 
     name = type(schema).__name__
 
     def dump(obj):
+        if schema.many and isinstance(obj, Iterator):
+            obj = list(obj)  # both dumps walk it
         try:
             got = fast(obj)
         except Exception as fast_error:  # both must fail alike; marshmallow's error is the one that surfaces
@@ -150,7 +151,20 @@ def first_difference(got: Any, expected: Any, path: str = "$") -> str | None:
 
 
 _CACHE: weakref.WeakKeyDictionary[ma.Schema, dict[bool, Callable[[Any], Any]]] = weakref.WeakKeyDictionary()
+_CACHE_LIMIT = 4096  # schema instances; the API's responses and their nested schemas are ~500
 _LOCK = threading.RLock()  # re-entrant: compiling a schema compiles its nested ones
+
+
+def _remembered(schema: ma.Schema, many: bool, compiler: _Compiler) -> Callable[[Any], Any]:
+    """The compiled dump of this schema instance and `many`, compiled once (call with _LOCK held)."""
+    compiled = _CACHE.get(schema)
+    if compiled is None:
+        if len(_CACHE) >= _CACHE_LIMIT:  # schemas made per call would grow it: a view keeps the dump it has
+            _CACHE.clear()
+        compiled = _CACHE.setdefault(schema, {})
+    if many not in compiled:
+        compiled[many] = compiler.schema(schema, many)
+    return compiled[many]
 
 
 def _string(value):
@@ -317,11 +331,7 @@ class _Compiler:
         many = bool(nested.many or field.many)
         if type(nested) in self.active:  # a recursive schema: marshmallow walks it
             return functools.partial(nested.dump, many=many)
-        compiled = _CACHE.get(nested)
-        if compiled is None or many not in compiled:
-            compiled = _CACHE.setdefault(nested, {})
-            compiled[many] = self.schema(nested, many)
-        return compiled[many]
+        return _remembered(nested, many, self)
 
     def _pluck(self, field: mf.Pluck) -> Callable[[Any], Any]:
         nested, key, many = self._nested(field), field._field_data_key, field.many

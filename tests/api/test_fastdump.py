@@ -328,6 +328,18 @@ def test_a_schema_overriding_its_accessor_falls_back_but_its_parent_does_not():
     assert fastdump.dumper(Upper()).fallback
 
 
+def test_the_cache_of_compiled_dumps_is_bounded(monkeypatch):
+    monkeypatch.setattr(fastdump, "_CACHE_LIMIT", 5)
+    kept = [ParentSchema() for _ in range(4)]  # each compiles its nested schemas too
+    for schema in kept:
+        assert_same(schema, {"one": CHILD, "listed": [CHILD]})
+    assert len(fastdump._CACHE) <= 5
+
+
+def test_the_check_walks_a_generator_given_to_a_many_schema_once_for_each_dump():
+    assert fastdump.checked_dumper(ChildSchema(many=True))(iter([CHILD])) == [{"name": "李娜", "age": 31}]
+
+
 def test_a_compiled_dump_is_made_once_per_schema_and_many():
     schema = ChildSchema()
     assert fastdump.dumper(schema) is fastdump.dumper(schema)
