@@ -317,18 +317,18 @@ class SQLiteCollection:
             raise BulkWriteError(error)
         return InsertManyResult([row[0] for row in rows], True)
 
-    def _replace(self, conn: sqlite3.Connection, old: dict, new: dict) -> bool:
-        """Write `new` over `old` unless nothing changed; True when written.
+    def _replace(self, conn: sqlite3.Connection, document_id: Any, old_encoded: str, new: dict) -> bool:
+        """Write `new` over the document that was `old_encoded` unless nothing changed; True when written.
 
         Compared as JSON, not with ==, because Python's == holds True == 1 and 1 == 1.0, which
         MongoDB stores as different values.
         """
         encoded = _dumps(new)
-        if encoded == _dumps(old):
+        if encoded == old_encoded:
             return False
         self._guard_indexed_paths(new)
         try:
-            conn.execute(f"UPDATE {self.table} SET doc = ? WHERE id = ?", (encoded, old["_id"]))
+            conn.execute(f"UPDATE {self.table} SET doc = ? WHERE id = ?", (encoded, document_id))
         except sqlite3.IntegrityError as exc:
             raise self._duplicate(exc) from exc
         return True
@@ -349,7 +349,8 @@ class SQLiteCollection:
         with self.store._write() as conn:
             for document in list(self._iterate(query, [], 0, 0 if many else 1)):
                 matched += 1
-                if self._replace(conn, document, apply_update(document, update)):
+                document_id, old_encoded = document["_id"], _dumps(document)
+                if self._replace(conn, document_id, old_encoded, apply_update(document, update, in_place=True)):
                     modified += 1
             if matched == 0 and upsert:
                 document = self._upsert(conn, query, update)
@@ -382,8 +383,12 @@ class SQLiteCollection:
                     return None
                 new = self._upsert(conn, filter, update)
                 return project(new, projection) if return_document == ReturnDocument.AFTER else None
-            new = apply_update(found, update)
-            self._replace(conn, found, new)
+            document_id, old_encoded = found["_id"], _dumps(found)
+            # the document read is ours: updated in place, unless it is the answer (BEFORE), when a copy is
+            # decoded from its JSON (the same values, faster than a deep copy)
+            mine = found if return_document == ReturnDocument.AFTER else _loads(old_encoded)
+            new = apply_update(mine, update, in_place=True)
+            self._replace(conn, document_id, old_encoded, new)
         return project(new if return_document == ReturnDocument.AFTER else found, projection)
 
     def _delete(self, query: dict, many: bool) -> DeleteResult:

@@ -42,9 +42,13 @@ def _refuse_conflicts(paths: list[str]) -> None:
                 raise WriteError(f"Updating the path {second!r} would create a conflict at {first!r}", code=40)
 
 
-def apply_update(document: dict, update: dict, inserting: bool = False) -> dict:
-    """Return a new document with `update` applied; the input is left unchanged."""
-    doc = copy.deepcopy(document)
+def apply_update(document: dict, update: dict, inserting: bool = False, in_place: bool = False) -> dict:
+    """Return a new document with `update` applied; the input is left unchanged unless `in_place`.
+
+    in_place: the caller owns the document (just decoded from its row, its JSON kept) and does not need it
+    as it was, which spares a deep copy (about 40 µs for a 2 KB application).
+    """
+    doc = document if in_place else copy.deepcopy(document)
     for op, fields in update.items():
         if op == "$setOnInsert" and not inserting:
             continue

@@ -341,6 +341,33 @@ def test_find_one_and_update_returns_the_document_after_the_update_when_asked(qu
     assert after == {"_id": "j1", "state": "running", "priority": 2, "attempts": 0}
 
 
+def test_find_one_and_update_before_returns_nested_values_as_they_were(things):
+    things.insert_one({"_id": "n", "history": [{"at": 1}], "profile": {"tags": ["a"], "city": "Ningbo"}})
+
+    before = things.find_one_and_update(
+        {"_id": "n"}, {"$push": {"history": {"at": 2}, "profile.tags": "b"}, "$set": {"profile.city": "Hangzhou"}}
+    )
+
+    assert before == {"_id": "n", "history": [{"at": 1}], "profile": {"tags": ["a"], "city": "Ningbo"}}
+    assert things.find_one({"_id": "n"}) == {
+        "_id": "n",
+        "history": [{"at": 1}, {"at": 2}],
+        "profile": {"tags": ["a", "b"], "city": "Hangzhou"},
+    }
+
+
+def test_a_value_set_by_an_update_is_not_shared_with_the_caller(things):
+    things.insert_one({"_id": "s"})
+    value = {"items": [1]}
+
+    after = things.find_one_and_update({"_id": "s"}, {"$set": {"v": value}}, return_document=ReturnDocument.AFTER)
+    things.update_one({"_id": "s"}, {"$set": {"w": value}})
+    value["items"].append(2)
+
+    assert after == {"_id": "s", "v": {"items": [1]}}
+    assert things.find_one({"_id": "s"}) == {"_id": "s", "v": {"items": [1]}, "w": {"items": [1]}}
+
+
 def test_find_one_and_update_picks_the_first_document_in_sort_order(queue):
     claimed = queue.find_one_and_update(
         {"state": "pending"}, {"$set": {"state": "running"}}, sort=[("priority", -1)], return_document=ReturnDocument.AFTER
