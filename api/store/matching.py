@@ -209,7 +209,11 @@ class _Ordered:
 
 
 def project(document: dict, projection: Any) -> dict:
-    """Inclusion or exclusion projection, dotted paths allowed; `_id` kept unless excluded."""
+    """Inclusion or exclusion projection, dotted paths allowed; `_id` kept unless excluded.
+
+    The document is taken apart, not copied: the engine projects only documents it has just decoded
+    and hands on (copying a large form cost more than reading it).
+    """
     if not projection:
         return document
     if isinstance(projection, (list, tuple)):
@@ -224,7 +228,7 @@ def project(document: dict, projection: Any) -> dict:
     if not fields and include_id:
         return {"_id": document["_id"]} if "_id" in document else {}
     if not fields or modes == {False}:
-        out = _deep_copy(document)
+        out = document
         for path in fields:
             _remove(out, path.split("."))
         if not include_id:
@@ -236,14 +240,6 @@ def project(document: dict, projection: Any) -> dict:
     for path in fields:
         _copy_path(document, out, path.split("."))
     return out
-
-
-def _deep_copy(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _deep_copy(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_deep_copy(v) for v in value]
-    return value
 
 
 def _remove(document: Any, parts: list[str]) -> None:
@@ -262,7 +258,7 @@ def _copy_path(source: Any, target: dict, parts: list[str]) -> None:
         return
     value = source[parts[0]]
     if len(parts) == 1:
-        target[parts[0]] = _deep_copy(value)
+        target[parts[0]] = value
     elif isinstance(value, dict):
         _copy_path(value, target.setdefault(parts[0], {}), parts[1:])
     elif isinstance(value, list):
