@@ -66,6 +66,7 @@ class _ReadsLikeDict(dict):
             issubclass(kind, dict)
             and kind.__getitem__ is dict.__getitem__
             and kind.get is dict.get
+            and kind.__getattribute__ is dict.__getattribute__
             and not hasattr(kind, "__missing__")
         )
         if len(self) < 256:
