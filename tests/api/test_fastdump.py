@@ -355,6 +355,7 @@ def test_first_difference_counts_types_and_key_order():
     assert fastdump.first_difference({"a": True}, {"a": 1}) == "$.a (bool != int)"
     assert fastdump.first_difference({"a": 1, "b": 2}, {"b": 2, "a": 1}).startswith("$ (keys")
     assert fastdump.first_difference([1], [1, 2]) == "$ (length 1 != 2)"
+    assert fastdump.first_difference({"name": "李娜"}, {"name": "李四"}) == "$.name (values differ)"  # never the values
     assert fastdump.first_difference(float("nan"), float("nan")) is None
 
 
