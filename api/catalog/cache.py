@@ -122,6 +122,7 @@ class Catalogue:
         self._texts = {id(d): _searched_text(d) for d in (*self.items.values(), *self.bundles.values())}
         self._kept: dict[tuple, object] = {}
         self._kept_bytes = 0
+        self._keeping = threading.Lock()
 
     @classmethod
     def load(cls, store, stamp: str | None) -> Catalogue:
@@ -155,11 +156,14 @@ class Catalogue:
         """Keep something derived from this generation only (immutable: every reader gets the same object)."""
         if size > KEPT_BYTES:
             return
-        if len(self._kept) >= KEPT or self._kept_bytes + size > KEPT_BYTES:
-            self._kept = {}
-            self._kept_bytes = 0
-        self._kept[key] = value
-        self._kept_bytes += size
+        with self._keeping:
+            if key in self._kept:
+                return
+            if len(self._kept) >= KEPT or self._kept_bytes + size > KEPT_BYTES:
+                self._kept = {}
+                self._kept_bytes = 0
+            self._kept[key] = value
+            self._kept_bytes += size
 
     @property
     def kept_size(self) -> tuple[int, int]:
