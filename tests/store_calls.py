@@ -6,7 +6,8 @@
 
 The app's store is swapped for a proxy that records (collection, method) for every collection call the
 app makes through `store[name]` (a find_one counts once, not also as the find it runs inside), then put
-back. Any engine: the proxy only forwards.
+back. Any engine: the proxy only forwards. What took the store before the swap (the registry adapter,
+built once per app) is not counted.
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from auth.registry import RegistryUnavailable
+from tests.store_calls import store_calls
 from tests.vault.conftest import put
 
 VAULT = "/api/v1/me/vault"
@@ -184,6 +185,20 @@ def test_the_vault_lists_the_persons_certificates(verified, issue, holder_of):
     listed = session.get(VAULT).get_json()["certificates"]
 
     assert [(c["id"], c["status"], c["holder_name"]) for c in listed] == [(cert["_id"], "valid", "张**")]
+
+
+def test_the_vault_reads_each_record_once_however_many_certificates_the_person_holds(app, verified, issue, holder_of):
+    session, _ = verified("13800000026")
+    for cert_type in ("food_business_licence", "business_licence", "signboard_permit"):
+        issue(holder_of(session), cert_type)
+
+    with store_calls(app) as calls:
+        listed = session.get(VAULT).get_json()["certificates"]
+
+    assert len(listed) == 3
+    reads = calls.by_collection()
+    assert (reads["certificates"], reads["vault_own"]) == (1, 1)  # the registry adapter holds the store itself
+    assert reads["accounts"] <= 1
 
 
 def test_acting_for_an_org_adds_its_registry_data(verified, add_org):
