@@ -105,6 +105,32 @@ def test_a_refused_edit_leaves_the_copies_as_they_were(two_apps):
     assert first.get(f"{PUBLIC}/items/{ITEM}").get_json() == current == second.get(f"{PUBLIC}/items/{ITEM}").get_json()
 
 
+def test_a_request_reads_the_generation_once_however_many_catalogue_reads_it_makes(catalog, app, store, monkeypatch):
+    reads = []
+    stored_stamp = cache._stored_stamp
+    monkeypatch.setattr(cache, "_stored_stamp", lambda store: reads.append(1) or stored_stamp(store))
+    cache.catalogue(store)  # the copy is loaded
+    reads.clear()
+
+    with app.test_request_context(f"{PUBLIC}/bundles/newborn"):
+        bundle = service.get_bundle(store, "newborn")
+        [service.get_item(store, code) for code in bundle["items"]]
+        service.departments(store)
+    assert len(reads) == 1
+
+    service.get_item(store, ITEM)
+    service.get_item(store, ITEM)
+    assert len(reads) == 3  # outside a request (the CLI, the workers): every read asks
+
+
+def test_a_request_that_edits_the_catalogue_reads_its_own_edit_afterwards(catalog, app, store):
+    with app.test_request_context(f"{ADMIN}/items/{ITEM}"):
+        current = service.get_item(store, ITEM)
+        service.update_item(store, ITEM, {**as_update(current), "name": "户口出生登记（同一请求）"})
+
+        assert service.get_item(store, ITEM)["name"] == "户口出生登记（同一请求）"
+
+
 # -- searching the copy answers as the store did -------------------------------------------------------------
 
 
