@@ -243,9 +243,10 @@ def _staff_view(application: dict, purpose: str) -> dict:
     """Staff read a person's application: written to that person's data-use log first."""
     principal = current_principal()
     role = "clerk" if principal.has_role("clerk") else "approver"
-    names = [f["name"] for f in service.form_fields(_store(), application)]
+    view = _view(application)  # its fields are the form's: the catalogue is read once for both
+    names = [f["name"] for f in view["fields"]]
     record_data_use(_store(), application["applicant_id"], principal.account_id, role, purpose, names)
-    return _view(application)
+    return view
 
 
 @staff_blp.route("/clerk/applications")

@@ -4,17 +4,36 @@ my applications): each document once, no query per row, and the same answer as r
 from __future__ import annotations
 
 import json
+from collections import Counter
+
+import pytest
 
 from api.applications import states
+from api.catalog import service as catalog
 from tests.applications.conftest import RESTAURANT_FACTS, fill, ok, provide_materials, start, submit, submitted
 from tests.store_calls import store_calls
 
 HISTORY = ("sub_applications", "application_events", "fee_orders", "shipments")
 
 
-def test_tracking_an_application_reads_each_of_its_documents_once(app, restaurateur):
+@pytest.fixture
+def catalogue_reads(monkeypatch):
+    """How many times a request asked the catalogue for a bundle and for an item (served from memory or not)."""
+    asked = Counter()
+    for name in ("get_bundle", "get_item"):
+
+        def counted(store, code, _real=getattr(catalog, name), _name=name):
+            asked[_name] += 1
+            return _real(store, code)
+
+        monkeypatch.setattr(catalog, name, counted)
+    return asked
+
+
+def test_tracking_an_application_reads_each_of_its_documents_once(app, restaurateur, catalogue_reads):
     owner = restaurateur()
     sent = submitted(owner, bundle="open-restaurant")
+    catalogue_reads.clear()
 
     with store_calls(app) as calls:
         ok(owner.get(f"/applications/{sent['id']}"))
@@ -22,11 +41,10 @@ def test_tracking_an_application_reads_each_of_its_documents_once(app, restaurat
     assert calls.count("applications") == 1
     assert calls.count("accounts") <= 1  # X-Acting-For's check may read it; reading one's own application needs no account
     assert [calls.count(name) for name in HISTORY] == [1, 1, 1, 1]
-    assert calls.count("catalog_bundles") <= 1
-    assert calls.count("catalog_items") <= len(sent["items"])  # each item once, however many views need it
+    assert catalogue_reads == {"get_bundle": 1, "get_item": len(sent["items"])}  # each once, though form and materials need both
 
 
-def test_starting_a_draft_reads_the_catalogue_once_and_asks_nothing_about_its_history(app, restaurateur):
+def test_starting_a_draft_reads_the_catalogue_once_and_asks_nothing_about_its_history(app, restaurateur, catalogue_reads):
     owner = restaurateur()
 
     with store_calls(app) as calls:
@@ -34,8 +52,7 @@ def test_starting_a_draft_reads_the_catalogue_once_and_asks_nothing_about_its_hi
 
     assert [calls.count(name) for name in HISTORY] == [0, 0, 0, 0]
     assert calls.count("applications", "find_one") == 1  # the previous application, for prefill
-    assert calls.count("catalog_bundles") <= 1
-    assert calls.count("catalog_items") <= len(draft["items"])
+    assert catalogue_reads == {"get_bundle": 1, "get_item": len(draft["items"])}
 
 
 def test_a_new_draft_answers_exactly_what_reading_it_back_answers(restaurateur):
@@ -48,9 +65,10 @@ def test_a_new_draft_answers_exactly_what_reading_it_back_answers(restaurateur):
         assert json.loads(started.data) == json.loads(read.data)
 
 
-def test_submitting_reads_the_catalogue_once_and_answers_what_reading_it_back_answers(app, restaurateur):
+def test_submitting_reads_the_catalogue_once_and_answers_what_reading_it_back_answers(app, restaurateur, catalogue_reads):
     owner = restaurateur()
     ready = provide_materials(owner, fill(owner, start(owner, bundle="open-restaurant"), RESTAURANT_FACTS))
+    catalogue_reads.clear()
 
     with store_calls(app) as calls:
         sent = submit(owner, ready)
@@ -58,9 +76,23 @@ def test_submitting_reads_the_catalogue_once_and_answers_what_reading_it_back_an
     assert sent.status_code == 200
     assert calls.count("applications", "find_one") == 1  # the draft; not the last application (its values are never locked)
     assert calls.count("sub_applications", "insert_many") == 1 and calls.count("sub_applications", "insert_one") == 0
-    assert calls.count("catalog_items") <= 2 * len(ready["items"])  # the submission's, then the view's
+    assert catalogue_reads == {"get_bundle": 2, "get_item": 2 * len(ready["items"])}  # the submission's, then the view's
     assert json.loads(sent.data) == json.loads(owner.get(f"/applications/{ready['id']}").data)
     assert len(sent.get_json()["subs"]) == len(ready["items"])
+
+
+def test_a_clerk_opening_an_application_logs_its_form_s_fields_and_reads_the_catalogue_once(
+    store, restaurateur, clerk, catalogue_reads
+):
+    owner = restaurateur()
+    sent = submitted(owner, bundle="open-restaurant")
+    catalogue_reads.clear()
+
+    seen = ok(clerk.get(f"/clerk/applications/{sent['id']}"))
+
+    logged = store["data_use_log"].find_one({"subject_id": owner.account_id, "actor_id": clerk.account_id})
+    assert logged["fields"] == sorted(f["name"] for f in seen["fields"]) and logged["purpose"] == "窗口受理审核申请"
+    assert catalogue_reads == {"get_bundle": 1, "get_item": len(sent["items"])}
 
 
 def test_my_applications_reads_the_page_and_its_fees_once_without_counting_a_page_that_is_not_full(app, restaurateur):
