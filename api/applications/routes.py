@@ -120,7 +120,7 @@ class Submit(MethodView):
     @blp.alt_response(422, description="Missing or invalid values, or a locked value no longer matches its source")
     def post(self, body, application_id):
         """Submit: one sub-application per item goes to its department, with the fee order and a notification"""
-        return _view(service.submit(_store(), _caller(), application_id, body["version"], delivery=body.get("delivery")))
+        return service.submit_view(_store(), _caller(), application_id, body["version"], body.get("delivery"))
 
 
 @blp.route("/<string:application_id>/withdraw")

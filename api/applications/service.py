@@ -489,6 +489,22 @@ def submit(
     store, caller: Caller, application_id: str, expected_version: int, *, on_behalf_by: str | None = None,
     delivery: dict | None = None,
 ) -> dict:  # fmt: skip
+    return _submit(store, caller, application_id, expected_version, on_behalf_by, delivery)[0]
+
+
+def submit_view(store, caller: Caller, application_id: str, expected_version: int, delivery: dict | None = None) -> dict:
+    """Submit, and return the view of the submitted application (application_view's) built from the catalogue
+    documents the submission read."""
+    application, form, items = _submit(store, caller, application_id, expected_version, None, delivery)
+    view = _form_view(store, application, form, items)
+    view.update(_history(store, application))
+    return view
+
+
+def _submit(
+    store, caller: Caller, application_id: str, expected_version: int, on_behalf_by: str | None, delivery: dict | None
+) -> tuple[dict, list[dict], list[dict]]:
+    """The submitted application, with the form fields and items (_form_and_items) it was checked against."""
     application = get_to_change(store, caller, application_id) if on_behalf_by is None else _get(store, application_id)
     if application["state"] != states.DRAFT:
         raise Conflict(f"申请当前状态为「{states.STATE_LABELS[application['state']]}」，不能提交", code="illegal_transition",
@@ -555,8 +571,8 @@ def submit(
     if auto:
         from .review import accept
 
-        return accept(store, application["_id"], actor_id="system", actor_role="system")
-    return submitted
+        return accept(store, application["_id"], actor_id="system", actor_role="system"), fields, items
+    return submitted, fields, items
 
 
 def _fee_order(store, application: dict, items: list[dict], fee: int, now: str, session) -> None:
@@ -711,14 +727,19 @@ def application_view(store, application: dict, with_history: bool = True) -> dic
     submitted, its sub-applications, timeline and fee."""
     view = _form_view(store, application, *_form_and_items(store, application))
     if with_history:
-        view["subs"] = [
-            {**sub, "state_label": states.STATE_LABELS.get(sub["state"], sub["state"])}
-            for sub in subs_of(store, application["_id"])
-        ]
-        view["timeline"] = timeline(store, application["_id"])
-        view["fee"] = store[FEE_ORDERS].find_one({"application_id": application["_id"]})
-        view.update(_delivery_view(store, application))
+        view.update(_history(store, application))
     return view
+
+
+def _history(store, application: dict) -> dict:
+    """What happened to it since it was submitted: sub-applications, timeline, fee, delivery and shipment."""
+    subs = subs_of(store, application["_id"])
+    return {
+        "subs": [{**sub, "state_label": states.STATE_LABELS.get(sub["state"], sub["state"])} for sub in subs],
+        "timeline": timeline(store, application["_id"]),
+        "fee": store[FEE_ORDERS].find_one({"application_id": application["_id"]}),
+        **_delivery_view(store, application),
+    }
 
 
 def _form_view(store, application: dict, form: list[dict], items: list[dict]) -> dict:
