@@ -459,7 +459,12 @@ def _response_schemas(app) -> list[Schema]:
 def test_every_response_schema_of_the_api_is_compiled(app):
     schemas = _response_schemas(app)
     assert len(schemas) > 100
-    fallbacks = {type(schema).__name__: fastdump.dumper(schema).fallback for schema in schemas}
+    for schema in schemas:
+        fastdump.dumper(schema)  # and every schema nested in it
+    packages = ("api.", "auth.", "payments.", "notifications.", "wechat.", "flask_smorest.")
+    ours = [(schema, kept) for schema, kept in list(fastdump._CACHE.items()) if type(schema).__module__.startswith(packages)]
+    fallbacks = {type(schema).__name__: dump.fallback for schema, kept in ours for dump in kept.values()}
+    assert len(ours) > 300
     assert {name: reason for name, reason in fallbacks.items() if reason} == {}
 
 
