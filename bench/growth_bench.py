@@ -22,23 +22,23 @@ sys.path.insert(0, str(ROOT))
 
 from auth.seed_registry import FULL_PEOPLE  # noqa: E402
 from bench.load_bench import LABELS, prepare, serve, wrk  # noqa: E402
-from bench.seeded import applications_for, environment, seeded  # noqa: E402
+from bench.seeded import applications_for, environment, working_copy  # noqa: E402
 
 SCALES = [10_000, 100_000, 1_000_000, FULL_PEOPLE]
 CLASSES = ["catalogue", "vault", "prefill", "my_applications", "tracking", "submit"]
 
 
 def measure(people: int, seconds: float) -> dict:
-    directory = seeded(people, log=lambda text: print(text, flush=True))
-    requests_file = directory.parent / f"growth-requests-{os.getpid()}.tsv"
-    try:
-        prepare(directory, requests_file, users=200, drafts=int(60 * seconds), refreshes=0)
-        with serve("wsgi:app", environment(directory), "/api/v1/health") as base:
-            for klass in CLASSES:  # warm-up: every worker's connections and caches
-                wrk(base, requests_file, "catalogue" if klass == "submit" else klass, 1, 4)
-            return {klass: wrk(base, requests_file, klass, seconds, 1, threads=1) for klass in CLASSES}
-    finally:
-        requests_file.unlink(missing_ok=True)
+    with working_copy(people, log=lambda text: print(text, flush=True)) as directory:
+        requests_file = directory.parent / f"growth-requests-{os.getpid()}.tsv"
+        try:
+            prepare(directory, requests_file, users=200, drafts=int(60 * seconds), refreshes=0)
+            with serve("wsgi:app", environment(directory), "/api/v1/health") as base:
+                for klass in CLASSES:  # warm-up: every worker's connections and caches
+                    wrk(base, requests_file, "catalogue" if klass == "submit" else klass, 1, 4)
+                return {klass: wrk(base, requests_file, klass, seconds, 1, threads=1) for klass in CLASSES}
+        finally:
+            requests_file.unlink(missing_ok=True)
 
 
 def main(argv: list[str] | None = None) -> None:

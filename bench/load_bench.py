@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from auth.seed_registry import FULL_PEOPLE  # noqa: E402
 from bench.http_bench import free_port, wait_until_up  # noqa: E402
-from bench.seeded import app_config, environment, resident_ids, seeded  # noqa: E402
+from bench.seeded import app_config, environment, resident_ids, working_copy  # noqa: E402
 
 BIN = Path(sys.executable).parent
 LUA = Path(__file__).resolve().parent / "load.lua"
@@ -196,8 +196,12 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit("wrk is missing: `apt-get install -y wrk` (make bench installs it)")
     people = SCALES[args.scale]
     started = time.perf_counter()
-    directory = seeded(people, log=lambda text: print(text, flush=True))
-    print(f"seeded database: {directory} ({time.perf_counter() - started:.0f} s)", flush=True)
+    with working_copy(people, log=lambda text: print(text, flush=True)) as directory:
+        print(f"database for this run: {directory} ({time.perf_counter() - started:.0f} s)", flush=True)
+        run(args, people, directory)
+
+
+def run(args: argparse.Namespace, people: int, directory: Path) -> None:
     per_class = max(5.0, args.seconds / 2)
     # each consumable class alone runs 5 s; on two cores submits reach ~250/s and refreshes ~450/s
     drafts = int(300 * 5 + 0.05 * 600 * args.seconds)  # the mix: 5 % of at most 600 req/s

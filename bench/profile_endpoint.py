@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.load_bench import prepare  # noqa: E402
-from bench.seeded import app_config, seeded  # noqa: E402
+from bench.seeded import app_config, working_copy  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -28,11 +28,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--people", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=100)
     args = parser.parse_args(argv)
+    with working_copy(args.people) as directory:
+        profile(args, directory)
+
+
+def profile(args: argparse.Namespace, directory: Path) -> None:
     from pyinstrument import Profiler
 
     from api import create_app
 
-    directory = seeded(args.people)
     with tempfile.NamedTemporaryFile(suffix=".tsv") as file:
         drafts = args.rounds if args.klass == "submit" else 0
         prepare(

@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.load_bench import prepare  # noqa: E402
-from bench.seeded import app_config, seeded  # noqa: E402
+from bench.seeded import app_config, working_copy  # noqa: E402
 
 CLASSES = ["catalogue", "vault", "prefill", "my_applications", "submit", "tracking", "refresh"]
 WEIGHTS = {"catalogue": 40, "vault": 10, "prefill": 10, "my_applications": 20, "submit": 5, "tracking": 10, "refresh": 5}
@@ -38,9 +38,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, default=300)
     parser.add_argument("--cprofile", action="store_true", help="profile the first class by own time")
     args = parser.parse_args(argv)
+    with working_copy(args.people) as directory:
+        measure(args, directory)
+
+
+def measure(args: argparse.Namespace, directory: Path) -> None:
     from api import create_app
 
-    directory = seeded(args.people)
     with tempfile.NamedTemporaryFile(suffix=".tsv") as file:
         prepare(directory, Path(file.name), users=args.rounds, drafts=args.rounds, refreshes=args.rounds)
         lines = [line.split("\t") for line in Path(file.name).read_text(encoding="utf-8").splitlines()]

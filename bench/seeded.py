@@ -13,14 +13,24 @@
 Each stage records itself in the `bench_meta` collection: an interrupted seeding resumes and a
 second run costs nothing. VERSION is part of the directory name; raise it when a stage changes.
 
+The cached database is never written by a measurement: `working_copy(people)` copies it (SQLite's online
+backup, keys included) to `var/bench/run-p<people>-<pid>/` for one run and removes the copy afterwards, so every run
+starts from the same seeded state. (Before this, each run's drafts, submissions and sessions stayed in the
+cache and "my applications" grew from run to run.)
+
     python -m bench.seeded 10000 100000 1000000 4120000    # seed (or check) these scales
 """
 
 from __future__ import annotations
 
+import os
 import random
+import shutil
+import sqlite3
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -152,6 +162,40 @@ def _applications(store, count: int) -> dict:
         store["sub_applications"].insert_many(subs)
         made += size
     return {"applications": count}
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextmanager
+def working_copy(people: int, log=print) -> Iterator[Path]:
+    """A DATA_DIR for one run: a copy of the seeded cache (seeding what is missing), removed afterwards."""
+    pristine = seeded(people, log=log)
+    for stale in CACHE.glob(f"run-p{people}-*"):  # runs killed before their cleanup
+        if not _alive(int(stale.name.rsplit("-", 1)[1])):
+            shutil.rmtree(stale, ignore_errors=True)
+    copy = CACHE / f"run-p{people}-{os.getpid()}"
+    started = time.perf_counter()
+    shutil.copytree(pristine / "keys", copy / "keys")
+    source = sqlite3.connect(pristine / "onetrip.sqlite3")
+    target = sqlite3.connect(copy / "onetrip.sqlite3")
+    try:
+        source.backup(target, pages=65_536)
+    finally:
+        target.close()
+        source.close()
+    log(f"working copy of {pristine.name}: {copy} ({time.perf_counter() - started:.0f} s)")
+    try:
+        yield copy
+    finally:
+        shutil.rmtree(copy, ignore_errors=True)
 
 
 if __name__ == "__main__":
