@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from api.store import SQLiteStore
+from api.store import SQLiteStore, sqlite_engine
 from api.store.writer_queue import WriterQueue
 
 PROCESS_TIMEOUT_SECONDS = 60
@@ -232,3 +232,20 @@ def test_the_queue_is_a_sidecar_file_next_to_the_database_and_writer_queue_false
 
     assert os.path.exists(str(tmp_path / "new.sqlite3-writer.lock"))
     assert not os.path.exists(str(tmp_path / "old.sqlite3-writer.lock"))
+
+
+def test_the_wal_is_checkpointed_every_so_many_commits_after_the_writer_has_left_the_queue(path, monkeypatch):
+    store = _open(path)
+    held_during_checkpoint: list[bool] = []
+    checkpoint = SQLiteStore._checkpoint
+
+    def watched(self, conn):
+        held_during_checkpoint.append(self._writers._threads.locked())
+        checkpoint(self, conn)
+
+    monkeypatch.setattr(SQLiteStore, "_checkpoint", watched)
+    for n in range(2 * sqlite_engine.CHECKPOINT_EVERY_COMMITS):
+        store["counters"].insert_one({"_id": f"n{n}"})
+
+    assert held_during_checkpoint == [False, False]
+    assert store.connection().execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0  # not inside a COMMIT
