@@ -7,7 +7,10 @@ of the store queue here first instead:
 
 - the threads of one process on a threading lock (woken as soon as it is released);
 - the processes (gunicorn workers, the worker, stats and jobs processes) on an advisory lock, flock on
-  a sidecar file next to the database (`<database>-writer.lock`), tried every 0.1–1 ms.
+  a sidecar file next to the database (`<database>-writer.lock`), tried every 0.1–0.5 ms. A process
+  that polls holds a shared flock on `<database>-writer.wait`, so the process holding the turn can see
+  that others wait: after 8 turns in a row it steps aside until one of them has had its turn (up to 2 ms),
+  instead of handing the turn from thread to thread while the other processes starve.
 
 Only then does the writer BEGIN IMMEDIATE, which finds SQLite's lock free unless a writer outside the
 queue holds it (the sqlite3 shell, a raw connection): SQLite's busy timeout still applies there, with
@@ -28,10 +31,13 @@ import sqlite3
 import threading
 import time
 import weakref
+from contextlib import contextmanager
 from typing import IO
 
 FIRST_POLL_SECONDS = 0.0001
-LONGEST_POLL_SECONDS = 0.001
+LONGEST_POLL_SECONDS = 0.0005
+TURNS_WHILE_OTHERS_WAIT = 8
+STEP_ASIDE_SECONDS = 0.002
 
 _queues: weakref.WeakSet[WriterQueue] = weakref.WeakSet()
 
@@ -46,8 +52,12 @@ class WriterQueue:
 
     def __init__(self, database_path: str):
         self.lock_path = f"{database_path}-writer.lock"
+        self.wait_path = f"{database_path}-writer.wait"
         self._threads = threading.Lock()
         self._file: IO[bytes] | None = None
+        self._wait_file: IO[bytes] | None = None
+        self._streak = 0
+        self._step_aside = False
         self._no_file = False  # the sidecar cannot be made (a read-only folder): threads queue, processes rely on SQLite
         _queues.add(self)
 
@@ -62,7 +72,13 @@ class WriterQueue:
         try:
             sidecar = self._sidecar()
             if sidecar is not None:
-                self._lock_file(sidecar.fileno(), deadline)
+                if self._step_aside:
+                    self._step_aside = False
+                    self._let_others_in(deadline)
+                if not self._try(sidecar.fileno()):
+                    self._streak = 0
+                    with self._waiting():
+                        self._lock_file(sidecar.fileno(), deadline)
         except BaseException:
             self._threads.release()
             raise
@@ -72,8 +88,51 @@ class WriterQueue:
         try:
             if self._file is not None:
                 fcntl.flock(self._file.fileno(), fcntl.LOCK_UN)
+                self._streak += 1
+                if self._streak >= TURNS_WHILE_OTHERS_WAIT and self._others_waiting():
+                    self._streak, self._step_aside = 0, True
         finally:
             self._threads.release()
+
+    @staticmethod
+    def _try(fd: int) -> bool:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            return False
+
+    @contextmanager
+    def _waiting(self):
+        """Other processes see that this one waits (a shared lock on the wait file) while it polls."""
+        if self._wait_file is None:
+            try:
+                self._wait_file = open(self.wait_path, "ab")  # noqa: SIM115 - held for the life of the store
+            except OSError:
+                yield
+                return
+        fcntl.flock(self._wait_file.fileno(), fcntl.LOCK_SH)
+        try:
+            yield
+        finally:
+            fcntl.flock(self._wait_file.fileno(), fcntl.LOCK_UN)
+
+    def _others_waiting(self) -> bool:
+        if self._wait_file is None:
+            try:
+                self._wait_file = open(self.wait_path, "ab")  # noqa: SIM115 - held for the life of the store
+            except OSError:
+                return False
+        if not self._try(self._wait_file.fileno()):
+            return True
+        fcntl.flock(self._wait_file.fileno(), fcntl.LOCK_UN)
+        return False
+
+    def _let_others_in(self, deadline: float) -> None:
+        """This process had several turns in a row while others waited: wait until one of them has had its turn."""
+        until = min(deadline, time.monotonic() + STEP_ASIDE_SECONDS)
+        while time.monotonic() < until and self._others_waiting():
+            time.sleep(FIRST_POLL_SECONDS)
 
     def _sidecar(self) -> IO[bytes] | None:
         if self._file is None and not self._no_file:
@@ -107,6 +166,13 @@ class WriterQueue:
             except OSError:
                 pass
         self._file = None
+        if self._wait_file is not None:
+            try:
+                self._wait_file.close()
+            except OSError:
+                pass
+        self._wait_file = None
+        self._streak, self._step_aside = 0, False
 
 
 def _after_fork_in_child() -> None:

@@ -5,6 +5,7 @@ readers never wait for it."""
 
 from __future__ import annotations
 
+import fcntl
 import multiprocessing
 import os
 import signal
@@ -14,7 +15,7 @@ import time
 
 import pytest
 
-from api.store import SQLiteStore, sqlite_engine
+from api.store import SQLiteStore, sqlite_engine, writer_queue
 from api.store.writer_queue import WriterQueue
 
 PROCESS_TIMEOUT_SECONDS = 60
@@ -249,3 +250,37 @@ def test_the_wal_is_checkpointed_every_so_many_commits_after_the_writer_has_left
 
     assert held_during_checkpoint == [False, False]
     assert store.connection().execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0  # not inside a COMMIT
+
+
+def _turns(queue: WriterQueue, count: int) -> float:
+    started = time.monotonic()
+    for _ in range(count):
+        queue.acquire(1)
+        queue.release()
+    return time.monotonic() - started
+
+
+def test_a_process_steps_aside_after_its_turns_in_a_row_only_while_another_process_waits(path):
+    queue = WriterQueue(path)
+    step_asides: list[float] = []
+    let_others_in = queue._let_others_in
+
+    def watched(deadline: float) -> None:
+        started = time.monotonic()
+        let_others_in(deadline)
+        step_asides.append(time.monotonic() - started)
+
+    queue._let_others_in = watched
+    _turns(queue, 3 * writer_queue.TURNS_WHILE_OTHERS_WAIT)
+    assert step_asides == []  # nobody else waits: the turn passes from thread to thread at once
+
+    other = open(queue.wait_path, "ab")  # another process polling for its turn
+    fcntl.flock(other.fileno(), fcntl.LOCK_SH)
+    try:
+        _turns(queue, writer_queue.TURNS_WHILE_OTHERS_WAIT + 1)
+    finally:
+        other.close()
+    assert len(step_asides) == 1 and step_asides[0] >= writer_queue.STEP_ASIDE_SECONDS  # it waited for the other
+
+    _turns(queue, 3 * writer_queue.TURNS_WHILE_OTHERS_WAIT)
+    assert len(step_asides) <= 2 and all(t < writer_queue.STEP_ASIDE_SECONDS for t in step_asides[1:])  # the other is gone
