@@ -9,7 +9,6 @@ writers' queue (writer_queue.py) before BEGIN IMMEDIATE; readers never wait.
 
 from __future__ import annotations
 
-import itertools
 import json
 import sqlite3
 import threading
@@ -29,8 +28,10 @@ from .updates import apply_update, upsert_seed, validate_update
 from .writer_queue import WriterQueue
 
 _TABLE_PREFIX = "c_"
-# per process: a commit writes 5-25 WAL pages (a submission the most), SQLite's own checkpoint comes every 1,000
-CHECKPOINT_EVERY_COMMITS = 100
+# A checkpoint after about as many WAL pages as SQLite's own (1,000): the number of commits between two is
+# adapted to the pages the last checkpoint found, within these bounds (a commit writes 1 to 25 pages).
+CHECKPOINT_PAGES = 1000
+CHECKPOINT_COMMITS = (10, 1000)
 
 
 def _dumps(document: dict) -> str:
@@ -76,7 +77,7 @@ class SQLiteStore:
         self.busy_timeout_ms = busy_timeout_ms
         # writer_queue=False: writers wait in SQLite's busy handler alone (the old way; bench/write_contention.py compares)
         self._writers = WriterQueue(path) if writer_queue and path != ":memory:" else None
-        self._commits = itertools.count(1)
+        self._commits_between_checkpoints = self._commits_left = 100  # _checkpoint adapts it; thread races only shift it
         self._local = threading.local()
         self._collections: dict[str, SQLiteCollection] = {}
         self._lock = threading.Lock()
@@ -171,8 +172,10 @@ class SQLiteStore:
         finally:
             if self._writers is not None:
                 self._writers.release()
-        if self._writers is not None and next(self._commits) % CHECKPOINT_EVERY_COMMITS == 0:
-            self._checkpoint(conn)
+        if self._writers is not None:
+            self._commits_left -= 1
+            if self._commits_left <= 0:
+                self._checkpoint(conn)
 
     def _checkpoint(self, conn: sqlite3.Connection) -> None:
         """Copy the WAL's committed pages into the database file, after leaving the writers' queue.
@@ -181,10 +184,14 @@ class SQLiteStore:
         (6-11 ms on a busy disk): inside the queue every writer behind would wait for it. PASSIVE never
         blocks writers or readers; if another process is checkpointing, the next checkpoint catches up.
         """
+        every = self._commits_between_checkpoints
         try:
-            conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            _, pages, _ = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            low, high = CHECKPOINT_COMMITS
+            every = max(low, min(high, every * CHECKPOINT_PAGES // max(pages, 1)))
         except sqlite3.OperationalError:
             pass
+        self._commits_between_checkpoints = self._commits_left = every
 
     def _begin(self, conn: sqlite3.Connection, left: float | None = None) -> None:
         """BEGIN IMMEDIATE; after a wait in the queue, SQLite's own busy wait gets only what is left of the timeout."""

@@ -89,8 +89,8 @@ class WriterQueue:
             if self._file is not None:
                 fcntl.flock(self._file.fileno(), fcntl.LOCK_UN)
                 self._streak += 1
-                if self._streak >= TURNS_WHILE_OTHERS_WAIT and self._others_waiting():
-                    self._streak, self._step_aside = 0, True
+                if self._streak >= TURNS_WHILE_OTHERS_WAIT:  # looked at once every so many turns: it costs two syscalls
+                    self._streak, self._step_aside = 0, self._others_waiting()
         finally:
             self._threads.release()
 
