@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import current_app, make_response, request
 from flask.views import MethodView
 
+from api import fastdump
 from api.blueprint import Blueprint
 from api.errors import NotFound
 
@@ -62,7 +63,7 @@ def _with_tokens(issued: sessions.IssuedTokens, account: dict, created: bool | N
     }
     if created is not None:
         body["created"] = created
-    response = make_response(TOKEN_SCHEMA.dump(body), status)
+    response = make_response(fastdump.dump(TOKEN_SCHEMA, body), status)
     response.set_cookie(
         REFRESH_COOKIE,
         issued.refresh_token,
