@@ -18,6 +18,10 @@ None, pre_dump/post_dump hooks (run by the schema itself). The support of a fiel
 which `_serialize` its class uses, not by its name, so a subclass that changes nothing is compiled
 and one that overrides serialisation is not.
 
+What is compiled is the schema as it stands at its first dump: a field changed afterwards (its format,
+its data_key) is not seen — our schemas are declared once and never changed. Two instances of one schema
+give the same source, so they share one code object (each with its own fields and nested dumps bound).
+
 Anything else — a field class with its own `_serialize`, `serialize` or `get_value`, a schema that
 overrides `dump`, `_serialize`, `get_attribute` or `dict_class`, a Method inside a List — makes that
 schema fall back to its own `schema.dump`: decided at compile time (`dumper(schema).fallback` says
@@ -168,6 +172,19 @@ def _remembered(schema: ma.Schema, many: bool, compiler: _Compiler) -> Callable[
     return compiled[many]
 
 
+_BASE_NAMESPACE = {"missing": missing, "get_value": get_value, "_NO_KEY": _NO_KEY, "_READS_LIKE_DICT": _READS_LIKE_DICT}
+_CODE: dict[str, Any] = {}  # source -> code object: compiling costs ~15 µs a line, running the code to define `one` ~nothing
+
+
+def _code(name: str, source: str):
+    code = _CODE.get(source)
+    if code is None:
+        code = compile(source, f"<fastdump {name}>", "exec")
+        if len(_CODE) < _CACHE_LIMIT:
+            _CODE[source] = code
+    return code
+
+
 def _string(value):
     return None if value is None else ensure_text_type(value)
 
@@ -194,14 +211,15 @@ class _Compiler:
     """Writes one function per schema; values the code needs (formatters, nested dumps) are bound by name."""
 
     def __init__(self):
-        self.namespace: dict[str, Any] = {
-            "missing": missing, "get_value": get_value, "_NO_KEY": _NO_KEY, "_READS_LIKE_DICT": _READS_LIKE_DICT
-        }  # fmt: skip
+        self.namespaces: list[dict[str, Any]] = []  # one per schema being compiled, innermost last
         self.active: list[type] = []  # schema classes being compiled: a class met again is a recursion
 
     def bind(self, value: Any) -> str:
-        name = f"_b{len(self.namespace)}"
-        self.namespace[name] = value
+        """A name for `value` in the function being written; names count from 0 in each function, so two
+        instances of one schema give the same source and share its code object."""
+        namespace = self.namespaces[-1]
+        name = f"_b{len(namespace) - len(_BASE_NAMESPACE)}"
+        namespace[name] = value
         return name
 
     def schema(self, schema: ma.Schema, many: bool) -> Callable[[Any], Any]:
@@ -225,19 +243,19 @@ class _Compiler:
         if kind in self.active:
             raise _Unsupported(f"{kind.__name__} nests itself")
         self.active.append(kind)
+        self.namespaces.append(namespace := dict(_BASE_NAMESPACE))
         try:
             lines = ["def one(obj):", "    get = obj.get if _READS_LIKE_DICT[type(obj)] else None", "    ret = {}"]
             for attr_name, field in schema.dump_fields.items():
                 key = field.data_key if field.data_key is not None else attr_name
                 lines += ["    " + line for line in self._field(attr_name, key, field)]
             lines.append("    return ret")
-            source = "\n".join(lines)
-            namespace = dict(self.namespace)
             # the source holds only generated names and repr()-quoted field keys: nothing from outside the schemas
-            exec(compile(source, f"<fastdump {kind.__name__}>", "exec"), namespace)  # noqa: S102
+            exec(_code(kind.__name__, "\n".join(lines)), namespace)  # noqa: S102
             one = namespace["one"]
         finally:
             self.active.pop()
+            self.namespaces.pop()
         return _whole(schema, one, many)
 
     def _field(self, attr_name: str, key: str, field: mf.Field) -> list[str]:

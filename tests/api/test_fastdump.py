@@ -340,6 +340,26 @@ def test_the_check_walks_a_generator_given_to_a_many_schema_once_for_each_dump()
     assert fastdump.checked_dumper(ChildSchema(many=True))(iter([CHILD])) == [{"name": "李娜", "age": 31}]
 
 
+def test_two_instances_of_a_schema_share_code_but_each_keeps_its_own_fields():
+    class Labelled(Schema):
+        label = fields.Method("make_label")
+        at = fields.DateTime()
+
+        def __init__(self, prefix, **kwargs):
+            super().__init__(**kwargs)
+            self.prefix = prefix
+
+        def make_label(self, obj):
+            return self.prefix + obj["name"]
+
+    first, second = Labelled("甲"), Labelled("乙")
+    second.fields["at"].format = "%Y"  # what marshmallow reads at dump time is what was compiled
+    moment = dt.datetime(2026, 1, 2)
+    assert assert_same(first, {"name": "a", "at": moment}) == {"label": "甲a", "at": "2026-01-02T00:00:00"}
+    assert assert_same(second, {"name": "a", "at": moment}) == {"label": "乙a", "at": "2026"}
+    assert fastdump.dumper(first).__code__ is fastdump.dumper(second).__code__
+
+
 def test_a_compiled_dump_is_made_once_per_schema_and_many():
     schema = ChildSchema()
     assert fastdump.dumper(schema) is fastdump.dumper(schema)
