@@ -38,6 +38,7 @@ from bench.http_bench import free_port, wait_until_up  # noqa: E402
 from bench.seeded import app_config, environment, resident_ids, working_copy  # noqa: E402
 
 BIN = Path(sys.executable).parent
+MIX_CEILING = 2000  # req/s the mix could reach here: enough drafts and refresh tokens for its 5 % each
 LUA = Path(__file__).resolve().parent / "load.lua"
 SCALES = {"full": FULL_PEOPLE, "small": 10_000}
 CLASSES = ["catalogue", "vault", "prefill", "my_applications", "submit", "tracking", "refresh"]
@@ -191,6 +192,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--connections", type=int, default=int(os.environ.get("BENCH_CONNECTIONS", 32)))
     parser.add_argument("--seconds", type=float, default=float(os.environ.get("BENCH_DURATION", 20)))
     parser.add_argument("--users", type=int, default=500)
+    parser.add_argument("--mix-only", action="store_true", help="bare Flask and the mix, no class alone (quicker)")
     args = parser.parse_args(argv)
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: `apt-get install -y wrk` (make bench installs it)")
@@ -204,13 +206,13 @@ def main(argv: list[str] | None = None) -> None:
 def run(args: argparse.Namespace, people: int, directory: Path) -> None:
     per_class = max(5.0, args.seconds / 2)
     # each consumable class alone runs 5 s; on two cores submits reach ~250/s and refreshes ~450/s
-    drafts = int(300 * 5 + 0.05 * 600 * args.seconds)  # the mix: 5 % of at most 600 req/s
-    refreshes = int(600 * 5 + 0.05 * 600 * args.seconds)
+    drafts = int(300 * 5 + 0.05 * MIX_CEILING * args.seconds)  # the mix: 5 % of at most MIX_CEILING req/s
+    refreshes = int(600 * 5 + 0.05 * MIX_CEILING * args.seconds)
     requests_file = directory.parent / f"load-requests-{os.getpid()}.tsv"
     started = time.perf_counter()
     counts = prepare(directory, requests_file, args.users, drafts, refreshes)
     print(f"prepared in {time.perf_counter() - started:.0f} s: {counts}", flush=True)
-    mix_file, alone_file = split_consumables(requests_file, int(0.05 * 600 * args.seconds))
+    mix_file, alone_file = split_consumables(requests_file, int(0.05 * MIX_CEILING * args.seconds))
     try:
         yardstick = bare(args.seconds, args.connections)
         with serve("wsgi:app", environment(directory), "/api/v1/health") as base:
@@ -218,19 +220,21 @@ def run(args: argparse.Namespace, people: int, directory: Path) -> None:
             mix = wrk(base, mix_file, "", args.seconds, args.connections)
             alone = {
                 klass: wrk(base, alone_file, klass, 5 if klass in CONSUMABLE else per_class, args.connections)
-                for klass in CLASSES
+                for klass in ([] if args.mix_only else CLASSES)
             }
     finally:
         for path in (requests_file, mix_file, alone_file):
             path.unlink(missing_ok=True)
     workers = os.environ.get("ONETRIP_WORKERS", "default")
+    threads = os.environ.get("ONETRIP_THREADS", "default")
     print(
-        f"\nload benchmark: {people:,} people, gunicorn.conf.py ({workers} workers), wrk -c{args.connections}, "
+        f"\nload benchmark: {people:,} people, gunicorn.conf.py ({workers} workers, {threads} threads), "
+        f"wrk -c{args.connections}, "
         f"{os.cpu_count()} cores shared with wrk; mix {args.seconds:.0f} s, alone {per_class:.0f} s (submit, refresh 5 s)"
     )
     print(row("bare Flask /hello", yardstick))
     print(row("the mix (weights of the issue)", mix))
-    for klass in CLASSES:
+    for klass in alone:
         print(row(LABELS[klass] + " alone", alone[klass]))
     ratio = mix["rps"] / yardstick["rps"]
     errors = mix["errors"] + sum(r["errors"] for r in alone.values())

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import json
+import os
 import pstats
 import sys
 import tempfile
@@ -70,7 +71,7 @@ def measure(args: argparse.Namespace, directory: Path) -> None:
         for line in [line for line in lines if line[0] == klass][: args.rounds]:
             send(line)
         profile.disable()
-        pstats.Stats(profile).sort_stats("tottime").print_stats(40)
+        pstats.Stats(profile).sort_stats(os.environ.get("SORT", "tottime")).print_stats(int(os.environ.get("LINES", 40)))
         return
     weighted = 0.0
     for klass in args.classes:
