@@ -9,6 +9,8 @@ ones against their source.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,8 +18,7 @@ from api import audit
 from api.errors import Unavailable
 from api.vault import service as vault
 from api.vault.own_data import own_data
-from auth.registry import LocalRegistry, RegistryUnavailable
-from auth.registry.local import ORGS, PEOPLE
+from auth.registry import RegistryUnavailable
 
 LOCKED_KINDS = ("registry", "certificate")
 SOURCE_LABELS = {
@@ -49,7 +50,11 @@ class Resolved:
 
 @dataclass
 class PrefillContext:
-    """What the government and the person already hold, looked up lazily, each source once."""
+    """What the government and the person already hold, looked up lazily, each source once.
+
+    `load_previous` reads the person's previous application (its form and submission time) the first time a field
+    falls through to it (most forms are filled from their sources and never ask). Inside `audits_deferred`,
+    registry reads are audited by `write_audits(session)` in the transaction of the change they lead to."""
 
     store: Any
     cipher: Any
@@ -58,7 +63,10 @@ class PrefillContext:
     acting_for: str | None = None
     previous_form: dict = field(default_factory=dict)
     previous_at: str | None = None  # when that previous application was submitted
+    load_previous: Callable[[], tuple[dict, str | None]] | None = None  # (form, submitted_at) read when first needed
     _cache: dict = field(default_factory=dict)
+    _unaudited: list | None = None  # registry reads to audit, while audits are deferred
+    _audits_committed: bool = False
 
     def _once(self, key: str, load):
         if key not in self._cache:
@@ -70,13 +78,20 @@ class PrefillContext:
 
         return self._once("id_number", lambda: id_number_of(self.cipher, self.account))
 
-    def _ask(self, question, *args):
-        """One registry question; an outage is a 503 to try again, never a form silently left unverified."""
+    def previous(self) -> tuple[dict, str | None]:
+        """The previous application's form (field name → value) and when it was submitted."""
+        if self.load_previous is None:
+            return self.previous_form, self.previous_at
+        return self._once("previous", self.load_previous)
+
+    def _ask(self, question: str, ask, key: str):
+        """One registry question (`question` names it for the audit log); an outage is a 503 to try again,
+        never a form silently left unverified."""
         try:
-            answer = question(*args)
+            answer = ask(key)
         except RegistryUnavailable as outage:
             raise Unavailable("暂时无法连接政府数据平台，请稍后再试", code="registry_unavailable") from outage
-        self._audit_registry_read(question.__name__, args[0])
+        self._audit_registry_read(question, key)
         return answer
 
     def _audit_registry_read(self, question: str, key: str) -> None:
@@ -85,41 +100,71 @@ class PrefillContext:
             subject_type, subject_id = "registry_org", key
         else:
             subject_type, subject_id = "registry_person", self.cipher.blind_index("id_number", key)
-        detail = {"purpose": "prefill", "question": question}
-        audit.append(self.store, actor_id=self.account["_id"], actor_role="citizen", action="registry.read",
-                     subject_type=subject_type, subject_id=subject_id, detail=detail)  # fmt: skip
+        entry = dict(actor_id=self.account["_id"], actor_role="citizen", action="registry.read", subject_type=subject_type,
+                     subject_id=subject_id, detail={"purpose": "prefill", "question": question})  # fmt: skip
+        if self._unaudited is not None:
+            self._unaudited.append(entry)
+        else:
+            audit.append(self.store, **entry)
 
-    def person(self):
-        return self._once("person", lambda: self._ask(self.registry.find_person, self.id_number()) if self.id_number() else None)
+    @contextmanager
+    def audits_deferred(self) -> Iterator[None]:
+        """Registry reads inside the block are audited when the caller calls write_audits(session) in the
+        transaction of the change they lead to, then audits_committed() after it: one write transaction
+        instead of two. Whatever did not commit that way (the change refused, failed or rolled back) is
+        audited on its own when the block ends, as every read always was."""
+        self._unaudited, self._audits_committed = [], False
+        try:
+            yield
+        finally:
+            unaudited, self._unaudited = self._unaudited, None
+            if not self._audits_committed:
+                for entry in unaudited:
+                    audit.append(self.store, **entry)
 
-    def spouse(self):
+    def write_audits(self, session=None) -> None:
+        """Append the deferred registry reads inside the caller's transaction (`session`)."""
+        for entry in self._unaudited or ():
+            audit.append(self.store, **entry, session=session)
+
+    def audits_committed(self) -> None:
+        """The transaction that wrote the deferred reads (write_audits) committed."""
+        self._audits_committed = True
+
+    def _person_dated(self) -> tuple[Any, str | None]:
+        def load():
+            id_number = self.id_number()
+            return self._ask("find_person", self.registry.find_person_dated, id_number) if id_number else (None, None)
+
+        return self._once("person", load)
+
+    def _spouse_dated(self) -> tuple[Any, str | None]:
         def load():
             person = self.person()
             member = next((m for m in (person.household_members if person else ()) if m.relation == "配偶"), None)
-            return self._ask(self.registry.find_person, member.id_number) if member else None
+            return self._ask("find_person", self.registry.find_person_dated, member.id_number) if member else (None, None)
 
         return self._once("spouse", load)
 
+    def _org_dated(self) -> tuple[Any, str | None]:
+        def load():
+            return self._ask("find_org", self.registry.find_org_dated, self.acting_for) if self.acting_for else (None, None)
+
+        return self._once("org", load)
+
+    def person(self):
+        return self._person_dated()[0]
+
+    def spouse(self):
+        return self._spouse_dated()[0]
+
     def org(self):
-        return self._once("org", lambda: self._ask(self.registry.find_org, self.acting_for) if self.acting_for else None)
+        return self._org_dated()[0]
 
     def registry_updated_at(self, who: str) -> str | None:
-        """When the registry last changed the record of `who` (person, spouse, org). The local registry's
-        documents say it; the data-sharing platform's answers do not, so that adapter gives None."""
-
-        def load():
-            if not isinstance(self.registry, LocalRegistry):
-                return None
-            blind_index = self.registry.cipher.blind_index
-            if who == "org":
-                query = ORGS, {"credit_bi": blind_index("credit_code", self.acting_for)}
-            else:
-                record = self.person() if who == "person" else self.spouse()
-                query = PEOPLE, {"id_bi": blind_index("id_number", record.id_number)}
-            document = self.registry.store[query[0]].find_one(query[1], {"updated_at": 1})
-            return (document or {}).get("updated_at")
-
-        return self._once(f"registry_updated_at:{who}", load)
+        """When the registry last changed the record of `who` (person, spouse, org), read with the record
+        itself. The local registry's documents say it; the data-sharing platform's answers do not (None)."""
+        return {"person": self._person_dated, "spouse": self._spouse_dated, "org": self._org_dated}[who]()[1]
 
     def holders(self) -> list[dict]:
         return self._once("holders", lambda: vault.holders_of(self.account, self.cipher, self.acting_for))
@@ -184,9 +229,10 @@ def resolve_field(ctx: PrefillContext, form_field: dict) -> Resolved | None:
             return resolved
     if form_field["name"].startswith("business.") and not ctx.acting_for:
         return None  # applying in person (企业开办), the last application's business is another company
-    previous = ctx.previous_form.get(form_field["name"])
+    previous_form, previous_at = ctx.previous()
+    previous = previous_form.get(form_field["name"])
     if _present(previous):
-        return Resolved(previous, "previous_application", updated_at=ctx.previous_at)
+        return Resolved(previous, "previous_application", updated_at=previous_at)
     return None
 
 

@@ -134,11 +134,16 @@ def _previous_application(store, account_id: str, acting_for: str | None) -> dic
 
 def _prefill_context(store, caller: Caller, acting_for: str | None, with_previous: bool = True) -> PrefillContext:
     """What prefill reads for the caller in one capacity: for themselves, or for the business `acting_for`.
-    Without `with_previous`, not the last application's values: re-checking locked values needs none of them
-    (a value offered from the last application is never locked, so it fails that check as no value does)."""
-    previous = _previous_application(store, caller.account_id, acting_for) if with_previous else {}
-    return PrefillContext(store, caller.cipher, caller.registry, caller.account, acting_for, form_of(previous),
-                          previous.get("submitted_at"))  # fmt: skip
+    The last application is read only if a field falls through to it. Without `with_previous`, not at all:
+    re-checking locked values needs none of its values (a value offered from the last application is never
+    locked, so it fails that check as no value does)."""
+
+    def load_previous() -> tuple[dict, str | None]:
+        previous = _previous_application(store, caller.account_id, acting_for)
+        return form_of(previous), previous.get("submitted_at")
+
+    return PrefillContext(store, caller.cipher, caller.registry, caller.account, acting_for,
+                          load_previous=load_previous if with_previous else None)  # fmt: skip
 
 
 def _material_state(ctx: PrefillContext, material: dict, issuers: dict[str, str]) -> dict:
@@ -195,6 +200,11 @@ def _start_draft(store, caller: Caller, bundle_code: str | None, item_code: str 
     # certificates are not the applicant's (企业开办 founds a new company, it does not reuse another's licence).
     acting_for = caller.acting_for if target["for_whom"] == "business" else None
     ctx = _prefill_context(store, caller, acting_for)
+    with ctx.audits_deferred():  # the registry reads are audited in the draft's own transaction
+        return _store_draft(store, caller, ctx, target, acting_for)
+
+
+def _store_draft(store, caller: Caller, ctx: PrefillContext, target: dict, acting_for: str | None) -> tuple[dict, dict]:
     prefilled = prefill_form(ctx, target["fields"])
     issuers = _issuers(target["items"])
     now = now_iso()
@@ -220,7 +230,10 @@ def _start_draft(store, caller: Caller, bundle_code: str | None, item_code: str 
     }
     for attempt in range(NUMBER_TRIES):
         try:
-            store[APPLICATIONS].insert_one(application)
+            with store.transaction() as session:
+                ctx.write_audits(session)
+                store[APPLICATIONS].insert_one(application, session=session)
+            ctx.audits_committed()
             return application, target
         except DuplicateKeyError:  # a number drawn twice the same day (found by the load benchmark)
             if attempt == NUMBER_TRIES - 1:
@@ -517,18 +530,29 @@ def _submit(
         raise Forbidden(f"该事项需要实名认证等级L{needed}，请先完成实名认证", code="real_name_level_too_low")
     # re-read in the capacity it was filled in
     ctx = _prefill_context(store, caller, application.get("acting_for"), with_previous=False)
+    with ctx.audits_deferred():  # the registry reads are audited in the submission's transaction
+        return _submit_checked(store, caller, ctx, application, fields, items, expected_version, on_behalf_by, delivery)
+
+
+def _submit_checked(
+    store, caller: Caller, ctx: PrefillContext, application: dict, fields: list[dict], items: list[dict],
+    expected_version: int, on_behalf_by: str | None, delivery: dict | None,
+) -> tuple[dict, list[dict], list[dict]]:  # fmt: skip
     errors = _check_complete(ctx, application, fields, items)
     if errors:
         raise Invalid("申请信息不完整或有误，请检查后再提交", errors=errors)
     from api.delivery.choice import default_choice, seal_choice
 
     hall = application.get("hall") or DEFAULT_HALL
-    chosen = seal_choice(caller.cipher, delivery or default_choice(store, caller.cipher, caller.account, hall), hall)
+    if not delivery:  # from the vault data and phone the check above read, not read and decrypted again
+        delivery = default_choice(store, caller.cipher, caller.account, hall, own=ctx.own_data(), account_phone=ctx.phone)
+    chosen = seal_choice(caller.cipher, delivery, hall)
     now = now_iso()
     fee = sum(item["fee_fen"] for item in items)
     trips = 1 if on_behalf_by or any(item["visits"] for item in items) else 0
     auto = all(item["review"] == "auto" for item in items) and not on_behalf_by
     with store.transaction() as session:
+        ctx.write_audits(session)
         submitted = store[APPLICATIONS].find_one_and_update(
             {"_id": application["_id"], "state": states.DRAFT, "version": expected_version},
             {
@@ -568,6 +592,7 @@ def _submit(
             store, application["_id"], caller.account_id, caller.role, "submit", states.DRAFT, states.SUBMITTED, session=session
         )
         notify(store, submitted, "application.submitted", {}, session=session)
+    ctx.audits_committed()
     if auto:
         from .review import accept
 

@@ -17,14 +17,20 @@ RECIPIENT_CONTEXT = "delivery.recipient"
 ADDRESS_PARTS = ("province", "city", "district", "street", "detail")
 
 
-def default_choice(store, cipher, account: dict, hall: str) -> dict:
-    """What the submit step offers: EMS to the vault's contact address when there is one, else pickup at the hall."""
+def default_choice(store, cipher, account: dict, hall: str, own: dict | None = None, account_phone=None) -> dict:
+    """What the submit step offers: EMS to the vault's contact address when there is one, else pickup at the hall.
+
+    `own`: the person's vault data (own_data with the cipher) when the caller has read it already;
+    `account_phone`: a function giving the account's phone in clear, when the caller has one that remembers it."""
     from api.vault.own_data import own_data
 
-    own = own_data(store, account["_id"], cipher)
-    phone = own.get("contact_phone") or (
-        cipher.decrypt(account["phone_enc"], "accounts.phone") if account.get("phone_enc") else None
-    )
+    own = own_data(store, account["_id"], cipher) if own is None else own
+    if account_phone is None:
+
+        def account_phone():
+            return cipher.decrypt(account["phone_enc"], "accounts.phone") if account.get("phone_enc") else None
+
+    phone = own.get("contact_phone") or account_phone()
     if not own.get("contact_address"):
         return {"method": "pickup", "hall": hall}
     return {"method": "ems", "recipient_name": account.get("name") or "", "recipient_phone": phone or "",

@@ -113,12 +113,19 @@ class LocalRegistry(Registry):
         self.cipher = cipher
 
     def find_person(self, id_number: str) -> Person | None:
+        return self.find_person_dated(id_number)[0]
+
+    def find_person_dated(self, id_number: str) -> tuple[Person | None, str | None]:
+        """One read: the person and their document's `updated_at` (prefill shows it as the value's source time)."""
         document = self.store[PEOPLE].find_one({"id_bi": self.cipher.blind_index("id_number", id_number)})
-        return None if document is None else self.person_of(document)
+        return (None, None) if document is None else (self.person_of(document), document.get("updated_at"))
 
     def find_org(self, credit_code: str) -> Org | None:
+        return self.find_org_dated(credit_code)[0]
+
+    def find_org_dated(self, credit_code: str) -> tuple[Org | None, str | None]:
         document = self.store[ORGS].find_one({"credit_bi": self.cipher.blind_index("credit_code", credit_code)})
-        return None if document is None else self.org_of(document)
+        return (None, None) if document is None else (self.org_of(document), document.get("updated_at"))
 
     def orgs_represented_by(self, id_number: str) -> list[Org]:
         documents = self.store[ORGS].find({"legal_rep_bi": self.cipher.blind_index("id_number", id_number)})

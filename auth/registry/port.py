@@ -92,6 +92,15 @@ class Registry(ABC):
     @abstractmethod
     def orgs_represented_by(self, id_number: str) -> list[Org]: ...
 
+    def find_person_dated(self, id_number: str) -> tuple[Person | None, str | None]:
+        """find_person with when the registry last changed that record (UTC ISO-8601), read with it; None when the
+        registry does not say (the data-sharing platform's answers do not)."""
+        return self.find_person(id_number), None
+
+    def find_org_dated(self, credit_code: str) -> tuple[Org | None, str | None]:
+        """find_org with when the registry last changed that record, as find_person_dated."""
+        return self.find_org(credit_code), None
+
     def verify_person(self, name: str, id_number: str) -> bool:
         """True when the registry holds this ID number under this name (real-name level L2)."""
         person = self.find_person(id_number)

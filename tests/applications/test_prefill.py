@@ -38,7 +38,7 @@ def test_a_registry_outage_is_a_503_to_retry_and_starts_no_draft(resident, store
     def down(self, id_number):
         raise RegistryUnavailable("timeout")
 
-    monkeypatch.setattr(LocalRegistry, "find_person", down)
+    monkeypatch.setattr(LocalRegistry, "find_person_dated", down)
     response = citizen.post("/applications", json={"bundle": "retirement"})
 
     assert response.status_code == 503 and response.get_json()["code"] == "registry_unavailable"
