@@ -11,7 +11,8 @@ from contextlib import contextmanager
 import pytest
 
 from api.audit import AUDIT_LOG, verify
-from auth.data_use import COLLECTION as DATA_USE, record_data_use
+from auth.data_use import COLLECTION as DATA_USE
+from auth.data_use import record_data_use
 
 VAULT = "/api/v1/me/vault"
 
