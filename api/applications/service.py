@@ -507,17 +507,18 @@ def submit(
 
 def submit_view(store, caller: Caller, application_id: str, expected_version: int, delivery: dict | None = None) -> dict:
     """Submit, and return the view of the submitted application (application_view's) built from the catalogue
-    documents the submission read."""
-    application, form, items = _submit(store, caller, application_id, expected_version, None, delivery)
+    documents the submission read, and from the history it wrote (read back only when it was accepted at once)."""
+    application, form, items, history = _submit(store, caller, application_id, expected_version, None, delivery)
     view = _form_view(store, application, form, items)
-    view.update(_history(store, application))
+    view.update(_history(store, application) if history is None else history)
     return view
 
 
 def _submit(
     store, caller: Caller, application_id: str, expected_version: int, on_behalf_by: str | None, delivery: dict | None
-) -> tuple[dict, list[dict], list[dict]]:
-    """The submitted application, with the form fields and items (_form_and_items) it was checked against."""
+) -> tuple[dict, list[dict], list[dict], dict | None]:
+    """The submitted application, with the form fields and items (_form_and_items) it was checked against, and
+    its history (_history's) as the submission wrote it: None when it was accepted at once (that wrote more)."""
     application = get_to_change(store, caller, application_id) if on_behalf_by is None else _get(store, application_id)
     if application["state"] != states.DRAFT:
         raise Conflict(f"申请当前状态为「{states.STATE_LABELS[application['state']]}」，不能提交", code="illegal_transition",
@@ -537,7 +538,7 @@ def _submit(
 def _submit_checked(
     store, caller: Caller, ctx: PrefillContext, application: dict, fields: list[dict], items: list[dict],
     expected_version: int, on_behalf_by: str | None, delivery: dict | None,
-) -> tuple[dict, list[dict], list[dict]]:  # fmt: skip
+) -> tuple[dict, list[dict], list[dict], dict | None]:  # fmt: skip
     errors = _check_complete(ctx, application, fields, items)
     if errors:
         raise Invalid("申请信息不完整或有误，请检查后再提交", errors=errors)
@@ -587,8 +588,8 @@ def _submit_checked(
             for item in items
         ]
         store[SUBS].insert_many(subs, session=session)  # one statement for all of them
-        _fee_order(store, submitted, items, fee, now, session)
-        record_event(
+        order = _fee_order(store, submitted, items, fee, now, session)
+        event = record_event(
             store, application["_id"], caller.account_id, caller.role, "submit", states.DRAFT, states.SUBMITTED, session=session
         )
         notify(store, submitted, "application.submitted", {}, session=session)
@@ -596,11 +597,29 @@ def _submit_checked(
     if auto:
         from .review import accept
 
-        return accept(store, application["_id"], actor_id="system", actor_role="system"), fields, items
-    return submitted, fields, items
+        return accept(store, application["_id"], actor_id="system", actor_role="system"), fields, items, None
+    return submitted, fields, items, _submitted_history(store, submitted, subs, order, event)
 
 
-def _fee_order(store, application: dict, items: list[dict], fee: int, now: str, session) -> None:
+def _submitted_history(store, application: dict, subs: list[dict], order: dict, event: dict) -> dict:
+    """_history's answer for an application just submitted, from what the submission wrote: a draft has no
+    sub-application, event, fee order or shipment before it (shipments come with results)."""
+    from api.delivery.choice import masked_choice
+    from auth.crypto import cipher_for_store
+
+    return {
+        "subs": [
+            {**sub, "state_label": states.STATE_LABELS.get(sub["state"], sub["state"])}
+            for sub in sorted(subs, key=lambda sub: sub["item"])
+        ],  # fmt: skip
+        "timeline": [event],
+        "fee": order,
+        "delivery": masked_choice(cipher_for_store(store), application.get("delivery")),
+        "shipment": None,
+    }
+
+
+def _fee_order(store, application: dict, items: list[dict], fee: int, now: str, session) -> dict:
     """The fee order request: one per application; the payments feature takes it from here."""
     lines = [
         {"item": i["code"], "name": i["name"], "amount_fen": i["fee_fen"], "basis": i.get("fee_basis")}
@@ -622,6 +641,7 @@ def _fee_order(store, application: dict, items: list[dict], fee: int, now: str, 
 
         order.update(on_fee_order_created(store, application, order, session))  # its expiry, and "payment due" to the payer
     store[FEE_ORDERS].insert_one(order, session=session)
+    return order
 
 
 def fee_settled(store, application_id: str, item: str | None = None) -> bool:
@@ -716,25 +736,25 @@ def timeline(store, application_id: str) -> list[dict]:
 
 def record_event(
     store, application_id, actor_id, actor_role, action, from_state, to_state, *, sub_id=None, comment=None, session=None
-):
-    store[EVENTS].insert_one(
-        {
-            "_id": new_id("evt_"),
-            "application_id": application_id,
-            "sub_id": sub_id,
-            "actor_id": actor_id,
-            "actor_role": actor_role,
-            "action": action,
-            "from": from_state,
-            "to": to_state,
-            "comment": comment,
-            "at": now_iso(),
-        },
-        session=session,
-    )
+) -> dict:
+    """Put one event on the application's timeline (and in the audit log); return it as stored."""
+    event = {
+        "_id": new_id("evt_"),
+        "application_id": application_id,
+        "sub_id": sub_id,
+        "actor_id": actor_id,
+        "actor_role": actor_role,
+        "action": action,
+        "from": from_state,
+        "to": to_state,
+        "comment": comment,
+        "at": now_iso(),
+    }
+    store[EVENTS].insert_one(event, session=session)
     audit.append(store, actor_id=actor_id, actor_role=actor_role, action=f"application.{action}", subject_type="application",
                  subject_id=application_id, detail={"from": from_state, "to": to_state, "sub_id": sub_id,
                                                     "commented": bool(comment)}, session=session)  # fmt: skip
+    return event
 
 
 def notify(store, application: dict, event: str, extra: dict, session=None, key_suffix: str = "") -> None:
