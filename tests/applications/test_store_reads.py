@@ -76,6 +76,7 @@ def test_submitting_reads_the_catalogue_once_and_answers_what_reading_it_back_an
     assert sent.status_code == 200
     assert calls.count("applications", "find_one") == 1  # the draft; not the last application (its values are never locked)
     assert calls.count("sub_applications", "insert_many") == 1 and calls.count("sub_applications", "insert_one") == 0
+    assert [calls.count(name, "find") + calls.count(name, "find_one") for name in HISTORY] == [0, 0, 0, 0]  # as written
     assert catalogue_reads == {"get_bundle": 1, "get_item": len(ready["items"])}  # the view is built from what submitting read
     assert json.loads(sent.data) == json.loads(owner.get(f"/applications/{ready['id']}").data)
     assert len(sent.get_json()["subs"]) == len(ready["items"])
