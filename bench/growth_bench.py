@@ -32,7 +32,7 @@ def measure(people: int, seconds: float) -> dict:
     with working_copy(people, log=lambda text: print(text, flush=True)) as directory:
         requests_file = directory.parent / f"growth-requests-{os.getpid()}.tsv"
         try:
-            prepare(directory, requests_file, users=200, drafts=int(60 * seconds), refreshes=0)
+            prepare(directory, requests_file, users=200, drafts=int(250 * seconds), refreshes=0)  # one connection: ~4 ms a submit
             with serve("wsgi:app", environment(directory), "/api/v1/health") as base:
                 for klass in CLASSES:  # warm-up: every worker's connections and caches
                     wrk(base, requests_file, "catalogue" if klass == "submit" else klass, 1, 4)
