@@ -214,3 +214,17 @@ def test_acting_for_an_org_adds_its_registry_data(verified, add_org):
 def test_the_vault_needs_a_login(client):
     assert client.get(VAULT).status_code == 401
     assert client.put(OWN, json={"version": 0}).status_code == 401
+
+
+def test_one_query_schema_serves_every_request_each_with_its_own_reveal(verified):
+    session, person = verified("13800000043")
+    masked = person.id_number[:4] + "**********" + person.id_number[-4:]
+
+    shown = [
+        session.get(VAULT, query_string=query).get_json()["registry"]["person"]["id_number"]
+        for query in ({"reveal": "true"}, {}, {"reveal": "false"}, {"reveal": "1"})
+    ]
+    refused = session.get(VAULT, query_string={"reveal": "maybe"})
+
+    assert shown == [person.id_number, masked, masked, person.id_number]
+    assert refused.status_code == 422 and "reveal" in refused.get_json()["errors"]
