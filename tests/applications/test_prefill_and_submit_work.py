@@ -53,6 +53,7 @@ def test_submitting_reads_the_person_once_and_the_own_data_once_for_the_check_an
     citizen = resident()
     ok(citizen.put("/me/vault/own", json={"version": 0, "contact_address": _ADDRESS}))
     ready = provide_materials(citizen, fill(citizen, start(citizen, item=ITEM), FOUNDING_FACTS))
+    before = len(_registry_reads(store, citizen.account_id))
 
     with registry_calls(app) as calls:
         sent = submit(citizen, ready)
@@ -60,6 +61,7 @@ def test_submitting_reads_the_person_once_and_the_own_data_once_for_the_check_an
     assert ok(sent)["state"] == "submitted" and ok(sent)["delivery"]["method"] == "ems"
     assert calls.count("registry_people", "find_one") == 1
     assert calls.count("vault_own", "find_one") == 1
+    assert len(_registry_reads(store, citizen.account_id)) == before + 1  # audited once, with the submission
 
 
 def test_a_draft_its_sources_fill_asks_nothing_about_the_last_application(app, resident):
