@@ -211,7 +211,7 @@ def main(argv: list[str] | None = None) -> None:
 
 def run(args: argparse.Namespace, people: int, directory: Path) -> None:
     per_class = max(5.0, args.seconds / 2)
-    # each consumable class alone runs 5 s; on two cores submits reach ~250/s and refreshes ~450/s
+    # each consumable class alone runs 5 s
     drafts = int(ALONE_CEILING["submit"] * 5 + 0.05 * MIX_CEILING * args.seconds)  # the mix: 5 % of MIX_CEILING
     refreshes = int(ALONE_CEILING["refresh"] * 5 + 0.05 * MIX_CEILING * args.seconds)
     requests_file = directory.parent / f"load-requests-{os.getpid()}.tsv"
