@@ -9,17 +9,15 @@ Classes as in the load benchmark: catalogue, vault, prefill, my_applications, tr
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.load_bench import prepare  # noqa: E402
-from bench.seeded import app_config, working_copy  # noqa: E402
+from bench.request_cost import in_process  # noqa: E402
+from bench.seeded import working_copy  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -35,24 +33,10 @@ def main(argv: list[str] | None = None) -> None:
 def profile(args: argparse.Namespace, directory: Path) -> None:
     from pyinstrument import Profiler
 
-    from api import create_app
-
-    with tempfile.NamedTemporaryFile(suffix=".tsv") as file:
-        drafts = args.rounds if args.klass == "submit" else 0
-        prepare(
-            directory, Path(file.name), users=args.rounds, drafts=drafts, refreshes=args.rounds if args.klass == "refresh" else 0
-        )
-        lines = [line.split("\t") for line in Path(file.name).read_text(encoding="utf-8").splitlines()]
+    drafts = args.rounds if args.klass == "submit" else 0
+    refreshes = args.rounds if args.klass == "refresh" else 0
+    lines, send, _ = in_process(directory, users=args.rounds, drafts=drafts, refreshes=refreshes)
     requests = [line for line in lines if line[0] == args.klass][: args.rounds]
-    client = create_app(app_config(directory)).test_client()
-
-    def send(line):
-        _, method, path, bearer, cookie, body = line
-        headers = {"Authorization": "Bearer " + bearer} if bearer != "-" else {}
-        if cookie != "-":
-            client.set_cookie("onetrip_refresh", cookie)
-        response = client.open(path, method=method, headers=headers, json=None if body == "-" else json.loads(body))
-        assert response.status_code < 400, (response.status_code, response.get_json())
 
     profiler = Profiler(interval=0.0005)
     started = time.perf_counter()

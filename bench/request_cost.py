@@ -20,15 +20,17 @@ import pstats
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.load_bench import prepare  # noqa: E402
+from bench.load_bench import CLASSES, prepare  # noqa: E402
 from bench.seeded import app_config, working_copy  # noqa: E402
 
-CLASSES = ["catalogue", "vault", "prefill", "my_applications", "submit", "tracking", "refresh"]
+# the mix of bench/load.lua, in per cent
 WEIGHTS = {"catalogue": 40, "vault": 10, "prefill": 10, "my_applications": 20, "submit": 5, "tracking": 10, "refresh": 5}
 
 
@@ -43,11 +45,13 @@ def main(argv: list[str] | None = None) -> None:
         measure(args, directory)
 
 
-def measure(args: argparse.Namespace, directory: Path) -> None:
+def in_process(directory: Path, users: int, drafts: int, refreshes: int) -> tuple[list[list[str]], Callable, Any]:
+    """The load benchmark's prepared requests (bench/load_bench.py `prepare`), a function that sends one through
+    the Flask test client of an app over `directory` (failing on a 4xx/5xx), and that client."""
     from api import create_app
 
     with tempfile.NamedTemporaryFile(suffix=".tsv") as file:
-        prepare(directory, Path(file.name), users=args.rounds, drafts=args.rounds, refreshes=args.rounds)
+        prepare(directory, Path(file.name), users=users, drafts=drafts, refreshes=refreshes)
         lines = [line.split("\t") for line in Path(file.name).read_text(encoding="utf-8").splitlines()]
     client = create_app(app_config(directory)).test_client()
 
@@ -59,6 +63,11 @@ def measure(args: argparse.Namespace, directory: Path) -> None:
         response = client.open(path, method=method, headers=headers, json=None if body == "-" else json.loads(body))
         assert response.status_code < 400, (line[0], response.status_code, response.get_json())
 
+    return lines, send, client
+
+
+def measure(args: argparse.Namespace, directory: Path) -> None:
+    lines, send, client = in_process(directory, users=args.rounds, drafts=args.rounds, refreshes=args.rounds)
     started = time.perf_counter()
     for _ in range(args.rounds):
         client.get("/api/v1/health")
