@@ -98,7 +98,10 @@ def frozen(value):
 # -- one generation of the catalogue ---------------------------------------------------------------------
 
 
-def _plain(document: dict) -> dict:
+def without_id(document: dict | None) -> dict | None:
+    """A stored document as the catalogue shows it: without `_id` (its code is in it already)."""
+    if document is None:
+        return None
     return {key: value for key, value in document.items() if key != "_id"}
 
 
@@ -115,10 +118,10 @@ class Catalogue:
     def __init__(self, stamp: str | None, items: list[dict], bundles: list[dict], departments: list[dict],
                  certificate_types: list[dict]):  # fmt: skip
         self.stamp = stamp
-        self.items = {d["_id"]: frozen(_plain(d)) for d in items}
-        self.bundles = {d["_id"]: frozen(_plain(d)) for d in bundles}
-        self.departments = {d["_id"]: frozen(_plain(d)) for d in departments}
-        self.certificate_types = {d["_id"]: frozen(_plain(d)) for d in certificate_types}
+        self.items = {d["_id"]: frozen(without_id(d)) for d in items}
+        self.bundles = {d["_id"]: frozen(without_id(d)) for d in bundles}
+        self.departments = {d["_id"]: frozen(without_id(d)) for d in departments}
+        self.certificate_types = {d["_id"]: frozen(without_id(d)) for d in certificate_types}
         self._texts = {id(d): _searched_text(d) for d in (*self.items.values(), *self.bundles.values())}
         self._kept: dict[tuple, object] = {}
         self._kept_bytes = 0

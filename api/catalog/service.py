@@ -23,6 +23,7 @@ from api.errors import Conflict, Invalid, NotFound
 
 from . import cache
 from .cache import BUNDLES, CERTIFICATE_TYPES, DEPARTMENTS, ITEMS
+from .cache import without_id as _plain
 from .forms import FormConflict, bundle_guide, merge_form, merge_materials
 from .rules import References, bundle_errors, held_item_errors, item_errors
 
@@ -32,28 +33,28 @@ DATA_DIR = Path(__file__).parent / "data"
 # -- reading (from the in-memory copy, cache.py: documents are read-only) --------------------------------
 
 
-def _plain(document: dict | None) -> dict | None:
-    if document is None:
-        return None
-    return {key: value for key, value in document.items() if key != "_id"}
-
-
 def departments(store) -> dict[str, dict]:
     return dict(cache.catalogue(store).departments)
 
 
-def get_item(store, code: str) -> dict:
-    item = cache.catalogue(store).items.get(code)
+def _item_found(item: dict | None) -> dict:
     if item is None:
         raise NotFound("没有这个事项", code="item_not_found")
     return item
 
 
-def get_bundle(store, code: str) -> dict:
-    bundle = cache.catalogue(store).bundles.get(code)
+def _bundle_found(bundle: dict | None) -> dict:
     if bundle is None:
         raise NotFound("没有这件事", code="bundle_not_found")
     return bundle
+
+
+def get_item(store, code: str) -> dict:
+    return _item_found(cache.catalogue(store).items.get(code))
+
+
+def get_bundle(store, code: str) -> dict:
+    return _bundle_found(cache.catalogue(store).bundles.get(code))
 
 
 def get_certificate_type(store, certificate_type: str) -> dict:
@@ -113,17 +114,11 @@ def _stored_departments(store) -> dict[str, dict]:
 
 
 def _stored_item(store, code: str) -> dict:
-    item = _plain(store[ITEMS].find_one({"_id": code}))
-    if item is None:
-        raise NotFound("没有这个事项", code="item_not_found")
-    return item
+    return _item_found(_plain(store[ITEMS].find_one({"_id": code})))
 
 
 def _stored_bundle(store, code: str) -> dict:
-    bundle = _plain(store[BUNDLES].find_one({"_id": code}))
-    if bundle is None:
-        raise NotFound("没有这件事", code="bundle_not_found")
-    return bundle
+    return _bundle_found(_plain(store[BUNDLES].find_one({"_id": code})))
 
 
 # -- writing ---------------------------------------------------------------------------------------------
