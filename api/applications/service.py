@@ -82,15 +82,19 @@ def _target(store, bundle_code: str | None, item_code: str | None) -> dict:
         return {"kind": "bundle", "code": bundle["code"], "name": bundle["name"], "fields": bundle["fields"], "items": items,
                 "for_whom": bundle["for_whom"]}  # fmt: skip
     item = catalog.get_item(store, item_code)
-    fields = [{**f, "items": [item["code"]]} for f in item["fields"]]
     return {
         "kind": "item",
         "code": item["code"],
         "name": item["name"],
-        "fields": fields,
+        "fields": _item_form(item),
         "items": [item],
         "for_whom": item["for_whom"],
     }
+
+
+def _item_form(item: dict) -> list[dict]:
+    """A single item's form, shaped as a bundle's merged form: each field names the item asking for it."""
+    return [{**f, "items": [item["code"]]} for f in item["fields"]]
 
 
 _TRUST_ORDER = "ABCD"
@@ -302,8 +306,7 @@ def _form_and_items(store, application: dict) -> tuple[list[dict], list[dict]]:
         codes, fields = [application["target"]], None
     read = {code: catalog.get_item(store, code) for code in dict.fromkeys([*codes, *application["items"]])}
     if fields is None:
-        item = read[application["target"]]
-        fields = [{**f, "items": [item["code"]]} for f in item["fields"]]
+        fields = _item_form(read[application["target"]])
     return fields, [read[code] for code in application["items"]]
 
 
