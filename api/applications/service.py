@@ -611,10 +611,7 @@ def _submitted_history(store, application: dict, subs: list[dict], order: dict, 
     from auth.crypto import cipher_for_store
 
     return {
-        "subs": [
-            {**sub, "state_label": states.STATE_LABELS.get(sub["state"], sub["state"])}
-            for sub in sorted(subs, key=lambda sub: sub["item"])
-        ],  # fmt: skip
+        "subs": [with_label(sub) for sub in sorted(subs, key=lambda sub: sub["item"])],
         "timeline": [event],
         "fee": order,
         "delivery": masked_choice(cipher_for_store(store), application.get("delivery")),
@@ -783,7 +780,7 @@ def _history(store, application: dict) -> dict:
     """What happened to it since it was submitted: sub-applications, timeline, fee, delivery and shipment."""
     subs = subs_of(store, application["_id"])
     return {
-        "subs": [{**sub, "state_label": states.STATE_LABELS.get(sub["state"], sub["state"])} for sub in subs],
+        "subs": [with_label(sub) for sub in subs],
         "timeline": timeline(store, application["_id"]),
         "fee": store[FEE_ORDERS].find_one({"application_id": application["_id"]}),
         **_delivery_view(store, application),
