@@ -45,6 +45,7 @@ MIX_CEILING = 3000  # req/s the mix could reach here: enough drafts and refresh 
 # req/s a consumable class could reach alone for its 5 s: a class alone that runs out stops, and its req/s would
 # then measure the supply, not the server (submit and refresh alone read 294 and 594 req/s = 1,500 and 3,000 / 5 s)
 ALONE_CEILING = {"submit": 800, "refresh": 2000}
+CONSUMABLE_SECONDS = 5  # how long submit and refresh run alone
 LUA = Path(__file__).resolve().parent / "load.lua"
 SCALES = {"full": FULL_PEOPLE, "small": 10_000}
 CLASSES = ["catalogue", "vault", "prefill", "my_applications", "submit", "tracking", "refresh"]
@@ -211,14 +212,14 @@ def main(argv: list[str] | None = None) -> None:
 
 def run(args: argparse.Namespace, people: int, directory: Path) -> None:
     per_class = max(5.0, args.seconds / 2)
-    # each consumable class alone runs 5 s
-    drafts = int(ALONE_CEILING["submit"] * 5 + 0.05 * MIX_CEILING * args.seconds)  # the mix: 5 % of MIX_CEILING
-    refreshes = int(ALONE_CEILING["refresh"] * 5 + 0.05 * MIX_CEILING * args.seconds)
+    for_the_mix = int(0.05 * MIX_CEILING * args.seconds)  # each consumable class is 5 % of the mix
+    drafts = ALONE_CEILING["submit"] * CONSUMABLE_SECONDS + for_the_mix
+    refreshes = ALONE_CEILING["refresh"] * CONSUMABLE_SECONDS + for_the_mix
     requests_file = directory.parent / f"load-requests-{os.getpid()}.tsv"
     started = time.perf_counter()
     counts = prepare(directory, requests_file, args.users, drafts, refreshes)
     print(f"prepared in {time.perf_counter() - started:.0f} s: {counts}", flush=True)
-    mix_file, alone_file = split_consumables(requests_file, int(0.05 * MIX_CEILING * args.seconds))
+    mix_file, alone_file = split_consumables(requests_file, for_the_mix)
     try:
         yardstick = bare(args.seconds, args.connections)
         with serve("wsgi:app", environment(directory), "/api/v1/health") as base:
@@ -226,7 +227,7 @@ def run(args: argparse.Namespace, people: int, directory: Path) -> None:
                 wrk(base, mix_file, klass, 2, args.connections)
             mix = wrk(base, mix_file, "", args.seconds, args.connections)
             alone = {
-                klass: wrk(base, alone_file, klass, 5 if klass in CONSUMABLE else per_class, args.connections)
+                klass: wrk(base, alone_file, klass, CONSUMABLE_SECONDS if klass in CONSUMABLE else per_class, args.connections)
                 for klass in ([] if args.mix_only else CLASSES)
             }
     finally:
@@ -236,8 +237,8 @@ def run(args: argparse.Namespace, people: int, directory: Path) -> None:
     threads = os.environ.get("ONETRIP_THREADS", "default")
     print(
         f"\nload benchmark: {people:,} people, gunicorn.conf.py ({workers} workers, {threads} threads), "
-        f"wrk -c{args.connections}, "
-        f"{os.cpu_count()} cores shared with wrk; mix {args.seconds:.0f} s, alone {per_class:.0f} s (submit, refresh 5 s)"
+        f"wrk -c{args.connections}, {os.cpu_count()} cores shared with wrk; "
+        f"mix {args.seconds:.0f} s, alone {per_class:.0f} s (submit, refresh {CONSUMABLE_SECONDS} s)"
     )
     print(row("bare Flask /hello", yardstick))
     print(row("the mix (weights of the issue)", mix))
