@@ -13,10 +13,10 @@
 Each stage records itself in the `bench_meta` collection: an interrupted seeding resumes and a
 second run costs nothing. VERSION is part of the directory name; raise it when a stage changes.
 
-The cached database is never written by a measurement: `working_copy(people)` copies it (SQLite's online
-backup, keys included) to `var/bench/run-p<people>-<pid>/` for one run and removes the copy afterwards, so every run
-starts from the same seeded state. (Before this, each run's drafts, submissions and sessions stayed in the
-cache and "my applications" grew from run to run.)
+The cached database is never written by a measurement: `working_copy(people)` copies it (the online
+backup of `flask backup create`, keys included) to `var/bench/run-p<people>-<pid>/` for one run and
+removes the copy afterwards, so every run starts from the same seeded state. (Before this, each run's
+drafts, submissions and sessions stayed in the cache and "my applications" grew from run to run.)
 
     python -m bench.seeded 10000 100000 1000000 4120000    # seed (or check) these scales
 """
@@ -26,7 +26,6 @@ from __future__ import annotations
 import os
 import random
 import shutil
-import sqlite3
 import sys
 import time
 from collections.abc import Iterator
@@ -36,6 +35,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from api.store import SQLiteStore  # noqa: E402
+from api.store.backup import create_backup  # noqa: E402
 from auth.seed_registry import FULL_ORGS, FULL_PEOPLE  # noqa: E402
 
 CACHE = ROOT / "var" / "bench"
@@ -184,12 +185,10 @@ def working_copy(people: int, log=print) -> Iterator[Path]:
     copy = CACHE / f"run-p{people}-{os.getpid()}"
     started = time.perf_counter()
     shutil.copytree(pristine / "keys", copy / "keys")
-    source = sqlite3.connect(pristine / "onetrip.sqlite3")
-    target = sqlite3.connect(copy / "onetrip.sqlite3")
+    source = SQLiteStore(str(pristine / "onetrip.sqlite3"))
     try:
-        source.backup(target, pages=65_536)
+        create_backup(source, str(copy / "onetrip.sqlite3"))  # `flask backup create`'s online backup
     finally:
-        target.close()
         source.close()
     log(f"working copy of {pristine.name}: {copy} ({time.perf_counter() - started:.0f} s)")
     try:
