@@ -100,9 +100,9 @@ def dumper(schema: ma.Schema, many: bool | None = None) -> Callable[[Any], Any]:
 
 
 def dump(schema: ma.Schema, obj: Any) -> Any:
-    """`schema.dump(obj)` for a view that builds its own response (a cookie, a status): compiled, and checked
-    against marshmallow under FASTDUMP_CHECK like every `@blp.response`. The schema must be an instance kept
-    for the process (a module constant): compiling one costs ~2 ms."""
+    """`schema.dump(obj)`, compiled, and checked against marshmallow under FASTDUMP_CHECK: what every
+    `@blp.response` (response_view) and a view building its own response (a cookie, a status) use. The
+    schema must be an instance kept for the process (a module constant): compiling one costs ~2 ms."""
     fast = dumper(schema)
     return (checked_dumper(schema, fast) if current_app.config.get("FASTDUMP_CHECK") else fast)(obj)
 
@@ -386,17 +386,14 @@ def response_view(func: Callable, status_code: Any, schema: ma.Schema, prepare: 
 
     The dump is compiled on the first response, not at import: nested schemas named by a string are
     registered by then, and a process compiles only what it serves (~2 ms a schema)."""
-    fast = None
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        nonlocal fast
         result_raw, r_status_code, r_headers = unpack_tuple_response(current_app.ensure_sync(func)(*args, **kwargs))
         if isinstance(result_raw, Response):
             set_status_and_headers_in_response(result_raw, r_status_code, r_headers)
             return result_raw
-        fast = fast or dumper(schema)
-        result_dump = (checked_dumper(schema, fast) if current_app.config.get("FASTDUMP_CHECK") else fast)(result_raw)
+        result_dump = dump(schema, result_raw)
         get_appcontext()["result_dump"] = result_dump
         response = jsonify(prepare(result_dump))
         set_status_and_headers_in_response(response, r_status_code, r_headers)
