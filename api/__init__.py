@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from .cli import DEMO_SEEDERS, init_cli
 from .config import ensure_private_dir, load_config
 from .errors import OneTripApi, register_error_handlers
+from .flask_app import OneTripFlask
 from .http_hardening import init_http_hardening
 from .observability import configure_logging, init_request_ids
 from .schema_messages import install_chinese_messages
@@ -60,7 +61,7 @@ def _blueprints() -> list:
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     settings = load_config(config)
-    app = Flask(__name__, static_folder=None)
+    app = OneTripFlask(__name__, static_folder=None)
     app.config.update(settings)
     app.config.update(API_SPEC)
     app.config["VERSION"] = VERSION
