@@ -7,6 +7,7 @@ The newest key signs; every key still on disk verifies and is published at
 from __future__ import annotations
 
 import base64
+import functools
 import glob
 import os
 import time
@@ -26,7 +27,7 @@ class SigningKey:
     private_key: Ed25519PrivateKey
     created: float
 
-    @property
+    @functools.cached_property  # derived once per key: every remembered access token is checked against it
     def public_key(self) -> Ed25519PublicKey:
         return self.private_key.public_key()
 

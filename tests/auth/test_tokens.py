@@ -207,3 +207,10 @@ def test_a_rotated_out_key_verifies_until_its_tokens_expired_then_is_retired_and
     assert protected.get("/api/v1/whoami-test", headers=bearer(old_token)).status_code == 401
     published = {k["kid"] for k in client.get("/.well-known/jwks.json").get_json()["keys"]}
     assert old_kid not in published and middle_kid in published
+
+
+def test_a_signing_keys_public_key_is_derived_once_and_matches_the_private_key(app):
+    key = keyring(app).signer
+    assert key.public_key is key.public_key
+    expected = key.private_key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    assert key.public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw) == expected
