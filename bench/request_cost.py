@@ -3,6 +3,7 @@
     python -m bench.request_cost                       # every class, 300 requests each, 10 k people
     python -m bench.request_cost tracking prefill --rounds 500
     python -m bench.request_cost --cprofile tracking   # cProfile of one class, by own time
+    python -m bench.request_cost --cprofile mix        # cProfile of the mix in its proportions
 
 No server and no network: the Flask test client over a cached seeded database (bench/seeded.py), so the
 figures are the application's own work per request — what a profile-and-fix round changes — without
@@ -39,7 +40,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("classes", nargs="*", default=CLASSES)
     parser.add_argument("--people", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=300)
-    parser.add_argument("--cprofile", action="store_true", help="profile the first class by own time")
+    parser.add_argument("--cprofile", action="store_true", help="profile the first class (or `mix`) by own time")
     args = parser.parse_args(argv)
     with working_copy(args.people) as directory:
         measure(args, directory)
@@ -75,9 +76,15 @@ def measure(args: argparse.Namespace, directory: Path) -> None:
     print(f"GET /api/v1/health            {health:7.3f} ms")
     if args.cprofile:
         klass = args.classes[0]
+        if klass == "mix":  # each class in its share of the mix: WEIGHTS per cent of `rounds` requests
+            chosen = []
+            for name, weight in WEIGHTS.items():
+                chosen += [line for line in lines if line[0] == name][: args.rounds * weight // 100]
+        else:
+            chosen = [line for line in lines if line[0] == klass][: args.rounds]
         profile = cProfile.Profile()
         profile.enable()
-        for line in [line for line in lines if line[0] == klass][: args.rounds]:
+        for line in chosen:
             send(line)
         profile.disable()
         pstats.Stats(profile).sort_stats(os.environ.get("SORT", "tottime")).print_stats(int(os.environ.get("LINES", 40)))
