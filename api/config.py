@@ -27,7 +27,9 @@ DEFAULTS: dict[str, Any] = {
     "JWT_ISSUER": "onetrip",
     "ACCESS_TOKEN_SECONDS": 15 * 60,
     "TESTING": False,
-    "FASTDUMP_CHECK": False,  # dump each response with marshmallow too, fail on a difference (api/fastdump.py); on when TESTING
+    # dump each response with marshmallow too and write its JSON with json.dumps too, fail on a difference
+    # (api/fastdump.py, api/fastjson.py); on when TESTING
+    "FASTDUMP_CHECK": False,
     # personal data and registries
     "FIELD_KEK": None,  # base64 of 32 bytes; required with MongoDB, generated under var/keys/ otherwise
     "REGISTRY_ADAPTER": "local",  # local | http

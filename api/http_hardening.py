@@ -15,10 +15,11 @@ import json
 import re
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, Response, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import BadRequest, LengthRequired, UnsupportedMediaType
 
+from . import fastjson
 from .errors import Invalid
 
 # Vant sets inline style attributes, hence 'unsafe-inline' for styles only; scripts come from us.
@@ -47,7 +48,36 @@ class InvalidJson(BadRequest):
 
 
 class StrictJSONProvider(DefaultJSONProvider):
-    """Flask's JSON, reading only what RFC 8259 calls JSON: no NaN, Infinity or -Infinity."""
+    """Flask's JSON, reading only what RFC 8259 calls JSON: no NaN, Infinity or -Infinity.
+
+    Writing, it gives exactly Flask's text; the compact text of a response is written by msgspec when that
+    text is the same (api/fastjson.py), straight to the body's bytes, and checked against json.dumps under
+    FASTDUMP_CHECK. Every other call (indent, sort_keys, spaced separators, a value msgspec would write
+    otherwise) is Flask's own json.dumps."""
+
+    def _fast(self, obj: Any) -> bytes | None:
+        if self.ensure_ascii or self.sort_keys:
+            return None
+        data = fastjson.encode(obj)
+        if data is not None and self._app.config.get("FASTDUMP_CHECK"):
+            return fastjson.checked(data, lambda: DefaultJSONProvider.dumps(self, obj, **fastjson.COMPACT))
+        return data
+
+    def dumps(self, obj: Any, **kwargs: Any) -> str:
+        if kwargs == fastjson.COMPACT:
+            data = self._fast(obj)
+            if data is not None:
+                return data.decode()
+        return super().dumps(obj, **kwargs)
+
+    def response(self, *args: Any, **kwargs: Any) -> Response:
+        """Flask's `response` (flask 3.1), its compact body as msgspec's bytes without a round trip through str."""
+        if (self.compact is None and self._app.debug) or self.compact is False:
+            return super().response(*args, **kwargs)  # indented: json.dumps
+        obj = self._prepare_response_obj(args, kwargs)
+        data = self._fast(obj)
+        body = data + b"\n" if data is not None else f"{super().dumps(obj, **fastjson.COMPACT)}\n"
+        return self._app.response_class(body, mimetype=self.mimetype)
 
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
         return json.loads(s, parse_constant=_not_json, **kwargs)
