@@ -9,7 +9,8 @@ the provider then takes the stdlib path. msgspec writes a value differently from
   msgspec 1e16 and 0.00001; NaN and ±Infinity become null instead of NaN / Infinity;
 - a type msgspec knows and json.dumps leaves to Flask's `default` or refuses: date and datetime (an HTTP
   date through `default`, ISO 8601 by msgspec, which never calls a hook for them), time, timedelta,
-  Enum, bytes, set, dataclasses, msgspec Structs, UUID and Decimal;
+  Enum, bytes, set, dataclasses, msgspec Structs (UUID and Decimal come out alike, an int dict key too,
+  but no response holds them: they are left to the stdlib with the rest);
 - a subclass of str, int or float (msgspec refuses them; json.dumps writes their base value, an IntEnum
   as its number), a dict key other than str (json.dumps writes True as "true", None as "null", a float
   key by repr), a string holding a lone surrogate (msgspec refuses to encode it).
