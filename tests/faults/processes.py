@@ -78,6 +78,7 @@ def start_api(data_dir: Path, port: int, **settings: str) -> Process:
     """The API as production runs it: gunicorn with gunicorn.conf.py, on the SQLite file in data_dir."""
     env = {"ONETRIP_DATA_DIR": str(data_dir), "ONETRIP_BIND": f"127.0.0.1:{port}", "ONETRIP_LOG_LEVEL": "WARNING"}
     env["ONETRIP_WORKERS"] = "2"  # still several processes on one file; four take twice as long to start on CI's two cores
+    env["ONETRIP_THREADS"] = "2"  # several submissions in flight in each process when it is killed
     env.update({f"ONETRIP_{name}": str(value) for name, value in settings.items()})
     api = Process([GUNICORN, "--config", "gunicorn.conf.py", "wsgi:app"], env, data_dir / f"gunicorn-{port}.log")
     url = f"http://127.0.0.1:{port}"
