@@ -22,10 +22,12 @@ import argparse
 import json
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -145,6 +147,64 @@ def split_consumables(path: Path, for_the_mix: int) -> tuple[Path, Path]:
     return mix_path, alone_path
 
 
+TICKS = os.sysconf("SC_CLK_TCK")
+SERVERS: dict[str, int] = {}  # base URL -> gunicorn master's pid, for ServerCpu
+
+
+def _cpu_seconds(pid: int) -> tuple[int, float] | None:
+    """(parent pid, user + system CPU seconds) of a live process, from /proc."""
+    try:
+        with open(f"/proc/{pid}/stat") as file:
+            fields = file.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return int(fields[1]), (int(fields[11]) + int(fields[12])) / TICKS
+
+
+class ServerCpu:
+    """The CPU time the server's processes (gunicorn's master and workers) spend while it runs, sampled from
+    /proc every 50 ms so that a worker replaced during the run is counted up to its last sample; and the
+    machine's idle share over the same time."""
+
+    def __init__(self, master: int):
+        self.master = master
+        self._start: dict[int, float] = {}
+        self._used: dict[int, float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _processes(self) -> dict[int, float]:
+        seen = {}
+        for name in os.listdir("/proc"):
+            if name.isdigit() and (found := _cpu_seconds(int(name))) and (found[0] == self.master or int(name) == self.master):
+                seen[int(name)] = found[1]
+        return seen
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.05):
+            for pid, seconds in self._processes().items():
+                self._used[pid] = seconds - self._start.get(pid, 0.0)
+
+    @staticmethod
+    def _machine() -> tuple[int, int]:
+        with open("/proc/stat") as file:
+            ticks = [int(x) for x in file.readline().split()[1:]]
+        return sum(ticks), ticks[3]
+
+    def __enter__(self):
+        self._start = self._processes()
+        self._machine_start = self._machine()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        total, idle = (now - then for now, then in zip(self._machine(), self._machine_start, strict=True))
+        self.seconds = sum(self._used.values())
+        self.idle = idle / total if total else 0.0
+
+
 @contextmanager
 def serve(app_spec: str, env: dict, probe: str):
     port = free_port()
@@ -157,6 +217,7 @@ def serve(app_spec: str, env: dict, probe: str):
     )
     try:
         wait_until_up(f"http://127.0.0.1:{port}{probe}", 60)
+        SERVERS[f"http://127.0.0.1:{port}"] = server.pid
         yield f"http://127.0.0.1:{port}"
     finally:
         server.terminate()
@@ -167,9 +228,17 @@ def wrk(url: str, requests_file: Path, klass: str, seconds: float, connections: 
     """One wrk run; load.lua chooses the requests of the file (klass "" = the mix)."""
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "10s", "-s", str(LUA), url]
     env = {**os.environ, "LOAD_REQUESTS": str(requests_file), "LOAD_CLASS": klass, "LOAD_THREADS": str(threads)}
-    out = subprocess.run(command, capture_output=True, text=True, check=True, env=env).stdout
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    with ServerCpu(SERVERS[url]) as server:
+        out = subprocess.run(command, capture_output=True, text=True, check=True, env=env).stdout
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     result = json.loads(re.search(r"^LOADRESULT (.*)$", out, re.M).group(1))
     result["rps"] = result["requests"] / result["seconds"]
+    # CPU per request: the server's processes, and wrk (this process's only child that ended during the run)
+    result["server_cpu_ms"] = server.seconds / max(result["requests"], 1) * 1000
+    wrk_seconds = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    result["wrk_cpu_ms"] = wrk_seconds / max(result["requests"], 1) * 1000
+    result["idle"] = server.idle
     result["errors"] = result["status_errors"] + result["socket_errors"] + result["timeouts"]
     return result
 
@@ -189,7 +258,8 @@ def bare(seconds: float, connections: int) -> dict:
 def row(name: str, r: dict) -> str:
     return (
         f"  {name:38s} {r['rps']:8.0f} req/s  p50 {r['p50_us'] / 1000:7.1f} ms  p95 {r['p95_us'] / 1000:7.1f} ms  "
-        f"p99 {r['p99_us'] / 1000:7.1f} ms  errors {r['errors']}" + (f" ({r['statuses']})" if r["statuses"] else "")
+        f"p99 {r['p99_us'] / 1000:7.1f} ms  errors {r['errors']}" + (f" ({r['statuses']})" if r["statuses"] else "") + "\n"
+        f"{'':40s} CPU a request: server {r['server_cpu_ms']:.3f} ms, wrk {r['wrk_cpu_ms']:.3f} ms; machine idle {r['idle']:.0%}"
     )
 
 
@@ -248,6 +318,7 @@ def run(args: argparse.Namespace, people: int, directory: Path) -> None:
     errors = mix["errors"] + sum(r["errors"] for r in alone.values())
     used_up = mix["exhausted"] + sum(r["exhausted"] for r in alone.values())
     print(f"  ratio mix/bare throughput: {ratio:.2f} (target ≥ 0.5); mix p99 {mix['p99_us'] / 1000:.1f} ms (target < 100 ms)")
+    print(f"  server CPU a request, mix / bare: {mix['server_cpu_ms'] / yardstick['server_cpu_ms']:.2f}")
     ran_out = f"; {used_up}× a thread ran out of drafts or refresh tokens (the mix then sends tracking, a class alone stops)"
     print(f"  errors: {errors}" + (ran_out if used_up else ""))
 
