@@ -5,14 +5,16 @@ import os
 
 bind = os.environ.get("ONETRIP_BIND", "127.0.0.1:8000")
 worker_class = "gthread"
-# One process more than cores, one thread each. A request's work is CPU in Python (the embedded database is local),
-# so threads of one process only take turns at its interpreter lock. On the full-scale load mix (docs/performance.md,
-# third round; 2 cores) the throughput was the same within noise for 3 x 1, 4 x 1, 6 x 1 and 4 x 2 (1,320-1,460
-# req/s) and the p99 was 45-55 ms for 3 x 1, 64-69 ms for 4 x 1, 73 ms for 6 x 1 and 87-103 ms for 4 x 2.
-# Raise ONETRIP_THREADS when requests wait on something remote (a registry over HTTP with high latency): a waiting
-# thread holds no lock. nginx in front buffers slow clients, so a single thread is not held by one.
+# One process more than cores, two threads each. A request's work is CPU in Python (the embedded database is
+# local), so threads of one process mostly take turns at its interpreter lock; the second thread is there for the
+# requests that wait on a remote service (WeChat Pay, the WeChat platform: up to their 5 s timeouts), so that one
+# such wait does not hold a whole worker. On the full-scale load mix (docs/performance.md, third round; 2 cores)
+# the throughput was the same within noise for 3 x 2, 3 x 1, 4 x 1, 6 x 1 and 4 x 2 (1,280-1,460 req/s) and the
+# p99 was 59-60 ms for 3 x 2, 45-55 ms for 3 x 1, 64-69 ms for 4 x 1, 73 ms for 6 x 1 and 87-103 ms for the old
+# 4 x 2. Raise ONETRIP_THREADS when many requests wait on something remote (a registry over HTTP): a waiting
+# thread holds no lock; nginx in front buffers slow clients, so a thread is not held by one.
 workers = int(os.environ.get("ONETRIP_WORKERS", multiprocessing.cpu_count() + 1))
-threads = int(os.environ.get("ONETRIP_THREADS", 1))
+threads = int(os.environ.get("ONETRIP_THREADS", 2))
 timeout = 30
 graceful_timeout = 20
 keepalive = 5
