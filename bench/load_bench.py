@@ -175,9 +175,9 @@ class ServerCpu:
 
     def _processes(self) -> dict[int, float]:
         seen = {}
-        for name in os.listdir("/proc"):
-            if name.isdigit() and (found := _cpu_seconds(int(name))) and (found[0] == self.master or int(name) == self.master):
-                seen[int(name)] = found[1]
+        for pid in (int(name) for name in os.listdir("/proc") if name.isdigit()):
+            if (found := _cpu_seconds(pid)) and self.master in (pid, found[0]):
+                seen[pid] = found[1]
         return seen
 
     def _sample(self) -> None:
@@ -215,11 +215,13 @@ def serve(app_spec: str, env: dict, probe: str):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    base = f"http://127.0.0.1:{port}"
     try:
-        wait_until_up(f"http://127.0.0.1:{port}{probe}", 60)
-        SERVERS[f"http://127.0.0.1:{port}"] = server.pid
-        yield f"http://127.0.0.1:{port}"
+        wait_until_up(base + probe, 60)
+        SERVERS[base] = server.pid
+        yield base
     finally:
+        SERVERS.pop(base, None)
         server.terminate()
         server.wait(timeout=30)
 
