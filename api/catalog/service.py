@@ -22,8 +22,7 @@ from api.clock import now_iso
 from api.errors import Conflict, Invalid, NotFound
 
 from . import cache
-from .cache import BUNDLES, CERTIFICATE_TYPES, DEPARTMENTS, ITEMS
-from .cache import without_id as _plain
+from .cache import BUNDLES, CERTIFICATE_TYPES, DEPARTMENTS, ITEMS, without_id
 from .forms import FormConflict, bundle_guide, merge_form, merge_materials
 from .rules import References, bundle_errors, held_item_errors, item_errors
 
@@ -110,15 +109,15 @@ def catalogue_changed(store) -> None:
 
 
 def _stored_departments(store) -> dict[str, dict]:
-    return {d["_id"]: _plain(d) for d in store[DEPARTMENTS].find({})}
+    return {d["_id"]: without_id(d) for d in store[DEPARTMENTS].find({})}
 
 
 def _stored_item(store, code: str) -> dict:
-    return _item_found(_plain(store[ITEMS].find_one({"_id": code})))
+    return _item_found(without_id(store[ITEMS].find_one({"_id": code})))
 
 
 def _stored_bundle(store, code: str) -> dict:
-    return _bundle_found(_plain(store[BUNDLES].find_one({"_id": code})))
+    return _bundle_found(without_id(store[BUNDLES].find_one({"_id": code})))
 
 
 # -- writing ---------------------------------------------------------------------------------------------
@@ -180,7 +179,7 @@ def _bundles_with(store, item: dict, names: dict[str, dict]) -> list[tuple[dict,
     for stored in store[BUNDLES].find({"items": item["code"]}):
         if errors := held_item_errors(item, stored):
             raise Invalid(f"修改后本事项不再适合一件事“{stored['name']}”", code="catalog_invalid", errors=errors)
-        items_by_code = {d["_id"]: _plain(d) for d in store[ITEMS].find({"_id": {"$in": stored["items"]}})}
+        items_by_code = {d["_id"]: without_id(d) for d in store[ITEMS].find({"_id": {"$in": stored["items"]}})}
         items_by_code[item["code"]] = item
         try:
             recomputed.append((_derived_bundle(stored, items_by_code, names), stored["version"]))
@@ -243,11 +242,11 @@ def update_item(store, code: str, data: dict) -> dict:
         if updated is None:
             raise Conflict(f"事项已被他人修改（当前版本 {current['version']}），请刷新后重试", code="version_conflict")
         _save_bundles(store, bundles, now, session)
-    return _plain(updated)
+    return without_id(updated)
 
 
 def _bundle_items(store, bundle: dict) -> dict[str, dict]:
-    return {d["_id"]: _plain(d) for d in store[ITEMS].find({"_id": {"$in": bundle["items"]}})}
+    return {d["_id"]: without_id(d) for d in store[ITEMS].find({"_id": {"$in": bundle["items"]}})}
 
 
 def create_bundle(store, data: dict) -> dict:
@@ -281,7 +280,7 @@ def update_bundle(store, code: str, data: dict) -> dict:
         )
         if updated is None:
             raise Conflict(f"一件事已被他人修改（当前版本 {current['version']}），请刷新后重试", code="version_conflict")
-    return _plain(updated)
+    return without_id(updated)
 
 
 # -- the seed catalogue ----------------------------------------------------------------------------------
@@ -307,7 +306,7 @@ def load_catalog(store, directory: Path = DATA_DIR) -> dict[str, int]:
     for code, item in found.items.items():
         loading.raise_for("items.json", code, item_errors(item, refs))
     items = {code: _with_department_name(item, names) for code, item in found.items.items()}
-    all_items = {**{d["_id"]: _plain(d) for d in store[ITEMS].find({})}, **items}
+    all_items = {**{d["_id"]: without_id(d) for d in store[ITEMS].find({})}, **items}
     bundles = {}
     for code, bundle in found.bundles.items():
         loading.raise_for("bundles.json", code, bundle_errors(bundle, all_items, refs))
